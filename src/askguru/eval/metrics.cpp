@@ -327,7 +327,7 @@ Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::strin
       if (report.items[i].correct) correct.push_back(i);
     }
     const auto ves_start = Clock::now();
-    Progress progress("eval: timing (R-VES)", correct.size(), options.quiet);
+    Progress progress("eval: timing (R-VES)", correct.size(), options.quiet || correct.empty());
     parallel_for(correct.size(), jobs, [&](size_t k) {
       const size_t i = correct[k];
       score_ves(runner.pool(), plans[i].db_path, exec_gold[i], exec_pred[i], options.ves_iterations, limit_ms,

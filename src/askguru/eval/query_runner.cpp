@@ -177,7 +177,7 @@ void QueryRunner::run() {
   std::stable_sort(todo.begin(), todo.end(),
                    [&](size_t a, size_t b) { return queries_[a].db_path < queries_[b].db_path; });
   const auto start = std::chrono::steady_clock::now();
-  Progress progress(options_.label, todo.size(), options_.quiet);
+  Progress progress(options_.label, todo.size(), options_.quiet || todo.empty());
   db::QueryOptions query_options;
   query_options.timeout = options_.timeout;
   query_options.max_rows.reset();

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "askguru/eval/sql_cleanup.h"
 
 namespace askguru::eval {
