@@ -17,6 +17,7 @@ struct Column {
   std::string type;              // declared type as written ("VARCHAR(30)", "" when none)
   bool primary_key = false;
   bool not_null = false;
+  std::string natural_name;      // expanded name ("event id": BIRD column_name, Spider column_names)
   std::string description;       // human description (BIRD CSV, tables.json, comments)
   std::string value_description; // BIRD's value_description
   std::vector<std::string> samples;  // a few distinct example values as text

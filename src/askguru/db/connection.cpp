@@ -1,0 +1,56 @@
+#include "askguru/db/connection.h"
+
+#include <cctype>
+
+#include "askguru/common/text.h"
+#include "askguru/db/sqlite_connection.h"
+
+namespace askguru::db {
+namespace {
+
+// The URL's scheme ("sqlite", "postgresql"), or "" for a plain path. A scheme is
+// letters, digits, '+', '-', '.' followed by "://", or one of the known schemes
+// followed by ':' ("odbc:DSN=x", "sqlite:rel/path").
+std::string scheme_of(std::string_view url) {
+  size_t colon = url.find(':');
+  if (colon == std::string_view::npos || colon == 0) return {};
+  std::string_view scheme = url.substr(0, colon);
+  if (!std::isalpha(static_cast<unsigned char>(scheme[0]))) return {};
+  for (char c : scheme) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') return {};
+  }
+  std::string lower = text::to_lower(scheme);
+  if (url.substr(colon + 1, 2) == "//") return lower;
+  if (lower == "sqlite" || lower == "sqlite3" || lower == "odbc") return lower;
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const OpenOptions& options) {
+  std::string_view trimmed = text::trim(url);
+  if (trimmed.empty()) return make_error(ErrorCode::kInvalidArgument, "empty database address");
+  std::string scheme = scheme_of(trimmed);
+  std::string path;
+  if (scheme.empty()) {
+    path = std::string(trimmed);
+  } else if (scheme == "sqlite" || scheme == "sqlite3") {
+    // sqlite:///abs/path -> /abs/path; sqlite://rel/path and sqlite:rel/path -> rel/path.
+    std::string_view rest = trimmed.substr(scheme.size() + 1);
+    if (rest.substr(0, 2) == "//") rest.remove_prefix(2);
+    path = std::string(rest);
+    if (path.empty())
+      return make_error(ErrorCode::kInvalidArgument, "no file in database address '" + std::string(trimmed) + "'");
+  } else if (scheme == "postgres" || scheme == "postgresql" || scheme == "odbc") {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "the " + scheme + " backend is not built yet; use an SQLite file (a path or sqlite:///path)");
+  } else {
+    return make_error(ErrorCode::kInvalidArgument,
+                      "unsupported database address scheme '" + scheme +
+                          "'; expected a path to an SQLite file or sqlite:///path (postgresql:// and odbc: later)");
+  }
+  AG_ASSIGN_OR_RETURN(auto connection, SqliteConnection::open(path, options));
+  return std::unique_ptr<Connection>(std::move(connection));
+}
+
+}  // namespace askguru::db
