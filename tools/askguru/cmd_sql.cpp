@@ -1,0 +1,60 @@
+// `askguru sql --db F [--timeout-ms N] [--max-rows N] [--json] "SELECT ..."`: runs one
+// statement through the read-only connection and prints the rows. Exit status: 0 on
+// success, 2 when the statement is refused, 3 on timeout, 1 on any other failure.
+#include <cstdio>
+
+#include "askguru/db/connection.h"
+#include "askguru/db/format.h"
+#include "subcommand.h"
+
+namespace {
+
+struct Options {
+  std::string db;
+  std::string sql;
+  int64_t timeout_ms = 30000;
+  int64_t max_rows = 1000;
+  bool json = false;
+};
+
+int exit_code_for(askguru::ErrorCode code) {
+  switch (code) {
+    case askguru::ErrorCode::kRefused: return 2;
+    case askguru::ErrorCode::kTimeout: return 3;
+    default: return 1;
+  }
+}
+
+void run(const Options& opt) {
+  using namespace askguru;
+  auto connection = db::open_connection(opt.db);
+  if (!connection.ok()) cli::fail(connection.status());
+  db::QueryOptions query;
+  query.timeout = std::chrono::milliseconds(opt.timeout_ms);
+  if (opt.max_rows > 0) query.max_rows = static_cast<size_t>(opt.max_rows);
+  auto result = (*connection)->execute(opt.sql, query);
+  if (!result.ok()) cli::fail(result.status(), exit_code_for(result.status().code()));
+  if (opt.json) {
+    std::printf("%s\n", db::format_json(*result).c_str());
+  } else {
+    std::fputs(db::format_table(*result).c_str(), stdout);
+  }
+}
+
+void setup(CLI::App& sub) {
+  auto opt = std::make_shared<Options>();
+  sub.add_option("--db", opt->db, "database: a path to an SQLite file or sqlite:///path")->required();
+  sub.add_option("--timeout-ms", opt->timeout_ms, "time limit; 0 for none")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub.add_option("--max-rows", opt->max_rows, "stop after this many rows; 0 fetches all")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  sub.add_flag("--json", opt->json, "print the result as JSON");
+  sub.add_option("sql", opt->sql, "one read-only SQL statement")->required();
+  sub.callback([opt] { run(*opt); });
+}
+
+const askguru::cli::Registration reg("sql", "Run one read-only SQL statement and print the rows", setup);
+
+}  // namespace
