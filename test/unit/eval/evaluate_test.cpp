@@ -13,6 +13,7 @@
 
 #include "askguru/common/files.h"
 #include "askguru/eval/metrics.h"
+#include "askguru/eval/query_runner.h"
 #include "askguru/eval/result_cache.h"
 
 namespace askguru::eval {
@@ -263,6 +264,25 @@ TEST_F(EvalTest, CachedTimeoutsRespectTheLimit) {
   auto longer = evaluate(ds, {slow}, options_);
   ASSERT_TRUE(longer.ok());
   EXPECT_EQ(longer->stats.executed, 1u);  // a larger limit runs it again
+}
+
+TEST_F(EvalTest, RunnerReusesConnectionsAndDeduplicates) {
+  RunnerOptions ro;
+  ro.jobs = 2;
+  ro.quiet = true;
+  QueryRunner runner(ro);
+  const std::string db = (root_ / "db" / "shop" / "shop.sqlite").string();
+  std::vector<size_t> ids;
+  for (int i = 0; i < 200; ++i) ids.push_back(runner.add(db, "SELECT " + std::to_string(i % 50) + " + count(*) FROM item"));
+  EXPECT_EQ(runner.add(db, "  SELECT 0 + count(*) FROM item\n"), ids[0]);  // same SQL once trimmed
+  runner.run();
+  EXPECT_EQ(runner.stats().distinct, 50u);
+  EXPECT_EQ(runner.stats().executed, 50u);
+  // One connection per worker thread at most, reused across queries.
+  EXPECT_LE(runner.pool().opened(), 2u);
+  ASSERT_TRUE(runner.outcome(ids[7]).ok());
+  EXPECT_EQ(runner.outcome(ids[7]).rows.at(0).at(0).as_integer(), 11);
+  EXPECT_FALSE(runner.fingerprint(db).empty());
 }
 
 TEST(ResultCacheCodec, RoundTripsEveryStorageClass) {
