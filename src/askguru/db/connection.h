@@ -14,13 +14,10 @@
 #include <string>
 #include <string_view>
 
+#include "askguru/catalog/catalog.h"  // light (std only): introspect() callers need the complete type
 #include "askguru/common/dialect.h"
 #include "askguru/common/status.h"
 #include "askguru/db/result_set.h"
-
-namespace askguru::catalog {
-struct Catalog;
-}
 
 namespace askguru::db {
 
@@ -29,6 +26,10 @@ struct QueryOptions {
   std::chrono::milliseconds timeout{30000};
   // Row cap for interactive use; nullopt fetches every row (evaluation, comparison).
   std::optional<size_t> max_rows;
+  // Memory guard for the fetched rows (approximate bytes); 0 means no limit. A result
+  // that grows past it fails with kSqlError ("result too large ...") instead of
+  // exhausting memory (a runaway cross join or recursive CTE).
+  size_t max_result_bytes = size_t{4} << 30;
 };
 
 struct IntrospectOptions {

@@ -303,6 +303,9 @@ Result<ResultSet> SqliteConnection::execute(std::string_view sql, const QueryOpt
   const size_t cap = options.max_rows.value_or(SIZE_MAX);
   result.rows.reserve(std::min<size_t>(cap, 64));
   sqlite3_stmt* s = stmt.get();
+  const size_t byte_cap = options.max_result_bytes > 0 ? options.max_result_bytes : SIZE_MAX;
+  const size_t row_overhead = sizeof(Row) + static_cast<size_t>(column_count) * sizeof(Value);
+  size_t bytes = 0;
   while (true) {
     rc = sqlite3_step(s);
     if (rc == SQLITE_DONE) break;
@@ -319,18 +322,26 @@ Result<ResultSet> SqliteConnection::execute(std::string_view sql, const QueryOpt
         case SQLITE_FLOAT: row.push_back(Value::real(sqlite3_column_double(s, i))); break;
         case SQLITE_TEXT: {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-          int bytes = sqlite3_column_bytes(s, i);
-          row.push_back(Value::text(std::string(text ? text : "", static_cast<size_t>(bytes))));
+          auto size = static_cast<size_t>(sqlite3_column_bytes(s, i));
+          bytes += size;
+          row.push_back(Value::text(std::string(text ? text : "", size)));
           break;
         }
         case SQLITE_BLOB: {
           const auto* data = static_cast<const char*>(sqlite3_column_blob(s, i));
-          int bytes = sqlite3_column_bytes(s, i);
-          row.push_back(Value::blob(data ? std::string(data, static_cast<size_t>(bytes)) : std::string()));
+          auto size = static_cast<size_t>(sqlite3_column_bytes(s, i));
+          bytes += size;
+          row.push_back(Value::blob(data ? std::string(data, size) : std::string()));
           break;
         }
         default: row.emplace_back(); break;
       }
+    }
+    bytes += row_overhead;
+    if (bytes > byte_cap) {
+      return make_error(ErrorCode::kSqlError, "result too large: over " + std::to_string(byte_cap >> 20) +
+                                                  " MiB after " + std::to_string(result.rows.size()) +
+                                                  " rows; add a LIMIT, a filter or an aggregate");
     }
   }
   result.elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -163,6 +163,11 @@ void QueryRunner::run() {
       ++stats_.blank;
       continue;
     }
+    if (python_rejects_as_several_statements(q.sql)) {
+      // The official scorers run SQL through Python's sqlite3, which refuses this.
+      outcomes_[i] = QueryOutcome::error("ProgrammingError: You can only execute one statement at a time.");
+      continue;
+    }
     if (options_.cache) {
       if (auto hit = options_.cache->lookup(fingerprints_[q.db_path], q.sql, limit_ms)) {
         outcomes_[i] = std::move(*hit);

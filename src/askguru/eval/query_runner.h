@@ -1,6 +1,10 @@
 // QueryRunner: executes a batch of (database, SQL) pairs once each, in parallel, with
 // connections reused across queries, answering from the ResultCache where it can.
 //
+// SQL that Python's sqlite3 (which the official scorers use) runs differently is
+// answered as Python would: an empty statement gives no rows, and text after the
+// first statement is the error "You can only execute one statement at a time."
+//
 // Usage: add() every query (identical pairs are deduplicated and get the same id),
 // run(), then read outcome(id). The database's content fingerprint
 // (Connection::fingerprint()) and the exact SQL text key the cache.

@@ -65,6 +65,12 @@ std::string spider_remove_distinct(std::string_view s) {
     } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
       j = s.find("*/", i + 2);
       j = j == std::string_view::npos ? s.size() : j + 2;
+    } else if (c == ';') {
+      // sqlparse.parse(s)[0] is the first statement only: it ends after the ';' and
+      // the blanks that follow it on the same line.
+      while (j < s.size() && (s[j] == ' ' || s[j] == '\t')) ++j;
+      out.append(s.substr(i, j - i));
+      return out;
     } else if (std::isdigit(c)) {
       while (j < s.size() && is_word_char(static_cast<unsigned char>(s[j]))) ++j;
     } else if (is_word_start(c)) {
@@ -89,6 +95,45 @@ std::string spider_replace_cur_year(std::string_view sql) {
 
 bool spider_order_matters(std::string_view gold_sql) {
   return text::to_lower(gold_sql).find("order by") != std::string::npos;
+}
+
+bool python_rejects_as_several_statements(std::string_view s) {
+  size_t i = 0;
+  // Find the ';' that ends the first statement.
+  while (i < s.size() && s[i] != ';') {
+    const char c = s[i];
+    if (c == '\'' || c == '"' || c == '`') {
+      i = skip_quoted(s, i, c);
+    } else if (c == '[') {
+      i = skip_quoted(s, i, ']');
+    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+      size_t j = s.find('\n', i);
+      i = j == std::string_view::npos ? s.size() : j + 1;
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      size_t j = s.find("*/", i + 2);
+      i = j == std::string_view::npos ? s.size() : j + 2;
+    } else {
+      ++i;
+    }
+  }
+  if (i >= s.size()) return false;
+  // After it, Python's sqlite3 allows only whitespace and comments (not even another ';').
+  ++i;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (std::isspace(c)) {
+      ++i;
+    } else if (c == '-' && i + 1 < s.size() && s[i + 1] == '-') {
+      size_t j = s.find('\n', i);
+      i = j == std::string_view::npos ? s.size() : j + 1;
+    } else if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+      size_t j = s.find("*/", i + 2);
+      i = j == std::string_view::npos ? s.size() : j + 2;
+    } else {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool is_blank_sql(std::string_view s) {

@@ -20,6 +20,7 @@
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -230,7 +231,11 @@ Result<Script> parse_script(const YAML::Node& root) {
   if (root.IsNull()) return script;
   if (!root.IsMap())
     return yaml_error(root, "a script is a map with 'rules' (and optional embedding_dim, models, api_key)");
-  AG_RETURN_IF_ERROR(check_keys(root, {"rules", "embedding_dim", "models", "api_key"}, "the script"));
+  AG_RETURN_IF_ERROR(check_keys(root, {"rules", "embedding_dim", "models", "api_key", "seed"}, "the script"));
+  if (root["seed"]) {
+    AG_ASSIGN_OR_RETURN(int64_t seed, integer(root["seed"], "seed"));
+    script.seed = static_cast<uint64_t>(seed);
+  }
   if (root["embedding_dim"]) {
     AG_ASSIGN_OR_RETURN(int64_t dim, integer(root["embedding_dim"], "embedding_dim"));
     if (dim < 1 || dim > 65536) return yaml_error(root["embedding_dim"], "'embedding_dim' must be 1..65536");
@@ -247,7 +252,7 @@ Result<Script> parse_script(const YAML::Node& root) {
   for (const auto& node : rules) {
     ++index;
     if (!node.IsMap()) return yaml_error(node, "a rule must be a map with 'match' and 'reply'");
-    AG_RETURN_IF_ERROR(check_keys(node, {"name", "match", "times", "reply"}, "a rule"));
+    AG_RETURN_IF_ERROR(check_keys(node, {"name", "match", "times", "every", "probability", "reply"}, "a rule"));
     ScriptRule rule;
     rule.line = node.Mark().line + 1;
     rule.name = node["name"] ? node["name"].Scalar()
@@ -259,6 +264,21 @@ Result<Script> parse_script(const YAML::Node& root) {
       AG_ASSIGN_OR_RETURN(int64_t times, integer(node["times"], "times"));
       if (times < 0) return yaml_error(node["times"], "'times' must be >= 0");
       rule.times = static_cast<int>(times);
+    }
+    if (node["every"]) {
+      AG_ASSIGN_OR_RETURN(int64_t every, integer(node["every"], "every"));
+      if (every < 1) return yaml_error(node["every"], "'every' must be >= 1");
+      rule.every = static_cast<int>(every);
+    }
+    if (node["probability"]) {
+      try {
+        rule.probability = node["probability"].as<double>();
+      } catch (const YAML::Exception&) {
+        return yaml_error(node["probability"], "'probability' must be a number");
+      }
+      if (!(rule.probability >= 0.0 && rule.probability <= 1.0)) {
+        return yaml_error(node["probability"], "'probability' must be between 0 and 1");
+      }
     }
     if (!node["reply"]) return yaml_error(node, "rule '" + rule.name + "' has no 'reply'");
     AG_ASSIGN_OR_RETURN(rule.reply, parse_reply(node["reply"]));
@@ -424,7 +444,11 @@ std::string lower_map_key(const std::string& s) {
 
 class ScriptedServer::Impl {
  public:
-  explicit Impl(Script script) : script_(std::move(script)), used_(script_.rules.size(), 0) {}
+  explicit Impl(Script script)
+      : script_(std::move(script)),
+        used_(script_.rules.size(), 0),
+        seen_(script_.rules.size(), 0),
+        rng_(script_.seed) {}
 
   Status start(int port) {
     server_.new_task_queue = [] { return new ThreadPerConnectionQueue(); };
@@ -466,6 +490,9 @@ class ScriptedServer::Impl {
     }
     stop_cv_.notify_all();
     server_.stop();
+    // httplib's connection threads wait up to 5 s on idle keep-alive connections;
+    // shutting those sockets down ends the waits now.
+    for_each_connection([](int fd, int) { ::shutdown(fd, SHUT_RDWR); });
     if (thread_.joinable()) thread_.join();
     std::lock_guard<std::mutex> lock(log_mu_);
     if (log_file_.is_open()) log_file_.close();
@@ -484,6 +511,7 @@ class ScriptedServer::Impl {
   void clear_requests() {
     std::lock_guard<std::mutex> lock(log_mu_);
     requests_.clear();
+    max_in_flight_ = in_flight_.load();
   }
   int max_in_flight() const { return max_in_flight_.load(); }
   int in_flight() const { return in_flight_.load(); }
@@ -587,6 +615,10 @@ class ScriptedServer::Impl {
       for (const auto& s : m.body_contains) ok = ok && raw_body.find(s) != std::string::npos;
       if (ok && m.compiled_regex) ok = re2::RE2::PartialMatch(all_text, *m.compiled_regex);
       if (!ok) continue;
+      if (rule.every > 1 && ++seen_[i] % rule.every != 0) continue;
+      if (rule.probability < 1.0 && std::uniform_real_distribution<double>(0.0, 1.0)(rng_) >= rule.probability) {
+        continue;
+      }
       return Matched{&rule, used_[i]++};
     }
     return Matched{};
@@ -604,9 +636,27 @@ class ScriptedServer::Impl {
   // SO_LINGER 0 and replaced (dup2) by /dev/null: the socket closes with RST
   // while httplib's descriptor stays valid until httplib closes it.
   bool reset_connection(const httplib::Request& req) {
-    DIR* dir = opendir("/proc/self/fd");
-    if (!dir) return false;
     bool done = false;
+    for_each_connection([&](int fd, int peer_port) {
+      if (done || peer_port != req.remote_port) return;
+      linger lg{1, 0};
+      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+      const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+      if (null_fd >= 0) {
+        dup2(null_fd, fd);
+        close(null_fd);
+        done = true;
+      }
+    });
+    return done;
+  }
+
+  // Calls fn(fd, peer_port) for every accepted connection socket of this server
+  // (local port == port_) that this process holds, found through /proc/self/fd.
+  template <typename Fn>
+  void for_each_connection(Fn fn) const {
+    DIR* dir = opendir("/proc/self/fd");
+    if (!dir) return;
     while (dirent* entry = readdir(dir)) {
       if (entry->d_name[0] == '.') continue;
       const int fd = std::atoi(entry->d_name);
@@ -617,20 +667,11 @@ class ScriptedServer::Impl {
       socklen_t len = sizeof(local);
       if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0 || local.sin_family != AF_INET) continue;
       len = sizeof(peer);
-      if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;
-      if (ntohs(local.sin_port) != port_ || ntohs(peer.sin_port) != req.remote_port) continue;
-      linger lg{1, 0};
-      setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-      const int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-      if (null_fd >= 0) {
-        dup2(null_fd, fd);
-        close(null_fd);
-        done = true;
-      }
-      break;
+      if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;  // the listening socket
+      if (ntohs(local.sin_port) != port_) continue;
+      fn(fd, static_cast<int>(ntohs(peer.sin_port)));
     }
     closedir(dir);
-    return done;
   }
 
   void serve(const httplib::Request& req, httplib::Response& res, RecordedRequest& rec, bool& reset) {
@@ -942,7 +983,9 @@ class ScriptedServer::Impl {
   }
 
   Script script_;
-  std::vector<int> used_;  // per rule, guarded by rules_mu_
+  std::vector<int> used_;      // per rule: requests answered; guarded by rules_mu_
+  std::vector<int64_t> seen_;  // per rule: matching requests, for `every`; guarded by rules_mu_
+  std::mt19937_64 rng_;        // for `probability`; guarded by rules_mu_
   std::mutex rules_mu_;
   WideBacklogServer server_;
   std::thread thread_;
@@ -971,6 +1014,11 @@ Result<std::unique_ptr<ScriptedServer>> ScriptedServer::start(Script script, int
   auto impl = std::make_unique<Impl>(std::move(script));
   AG_RETURN_IF_ERROR(impl->start(port));
   return std::unique_ptr<ScriptedServer>(new ScriptedServer(std::move(impl)));
+}
+
+Result<std::unique_ptr<ScriptedServer>> ScriptedServer::start_yaml(std::string_view yaml, int port) {
+  AG_ASSIGN_OR_RETURN(Script script, Script::from_yaml(yaml));
+  return start(std::move(script), port);
 }
 
 int ScriptedServer::port() const {

@@ -19,11 +19,15 @@
 //   embedding_dim: 64            # default vector size (a request's "dimensions" wins)
 //   models: [extra-model]        # listed by /v1/models beside every rule's model
 //   api_key: sk-test             # optional: requests must carry it (401 otherwise)
+//   seed: 42                     # for rules with a probability
 //   rules:
 //     - name: flaky
 //       match: {path: /v1/chat/completions, model: m1, contains: "How many", regex: "head(s)?"}
-//       times: 2
+//       times: 2                      # answers 2 requests, then falls through
 //       reply: {status: 429, retry_after: 1}
+//     - match: {path: /v1/chat/completions}
+//       every: 10                     # or probability: 0.1 (seeded by `seed:`)
+//       reply: {status: 500}
 //     - match: {model: m1}
 //       reply:
 //         text: ["SELECT 1", "SELECT 2"]   # choice i of call k gets texts[(k*n+i) % size]
@@ -114,6 +118,11 @@ struct ScriptRule {
   int line = 0;      // 1-based line in the script
   ScriptMatch match;
   int times = -1;  // -1: unlimited
+  // Of the requests that match, the rule takes every `every`-th one (the
+  // every-th, 2×every-th, …) and, independently, each with `probability`;
+  // the others fall through. For "10% of calls fail" in benchmarks.
+  int every = 1;
+  double probability = 1.0;
   ScriptReply reply;
 };
 
@@ -122,6 +131,7 @@ struct Script {
   int embedding_dim = 64;
   std::vector<std::string> models;
   std::string api_key;  // empty: no auth check beyond Anthropic's header presence
+  uint64_t seed = 42;   // for rules with a probability
 
   // Errors name the line and column of the offending YAML node.
   static Result<Script> from_yaml(std::string_view yaml);
@@ -150,12 +160,15 @@ class ScriptedServer {
 
   // Binds 127.0.0.1:port (0 picks a free port) and serves until stop().
   static Result<std::unique_ptr<ScriptedServer>> start(Script script, int port = 0);
+  // Parses `yaml` (Script::from_yaml) and starts a server with it.
+  static Result<std::unique_ptr<ScriptedServer>> start_yaml(std::string_view yaml, int port = 0);
 
   int port() const;
   std::string base_url() const;  // "http://127.0.0.1:PORT"
 
   std::vector<RecordedRequest> requests() const;
   size_t request_count() const;
+  // Forgets the requests seen so far and restarts max_in_flight() from now.
   void clear_requests();
   // The most requests that were being handled at the same moment.
   int max_in_flight() const;
@@ -164,7 +177,8 @@ class ScriptedServer {
   // Appends one JSON line per request to `path` (API keys redacted).
   Status set_log_file(const std::string& path);
 
-  // Stops accepting, wakes sleeping latency waits and joins every thread. Idempotent.
+  // Stops accepting, wakes sleeping latency waits, closes idle keep-alive
+  // connections and joins every thread. Idempotent.
   void stop();
 
   class Impl;

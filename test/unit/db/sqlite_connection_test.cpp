@@ -276,6 +276,22 @@ TEST_F(SqliteConnectionTest, RowCapSetsTruncated) {
   EXPECT_FALSE(all->truncated);
 }
 
+TEST_F(SqliteConnectionTest, ResultMemoryGuard) {
+  QueryOptions options;
+  options.max_result_bytes = 1 << 20;
+  auto result = conn_->execute(
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, printf('%0100d', x) FROM c", options);
+  ASSERT_FALSE(result.ok());
+  EXPECT_EQ(result.status().code(), ErrorCode::kSqlError);
+  EXPECT_NE(result.error().find("result too large: over 1 MiB"), std::string::npos) << result.error();
+  options.max_result_bytes = 0;  // no guard; the row cap still applies
+  options.max_rows = 50000;
+  auto capped = conn_->execute(
+      "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT x, printf('%0100d', x) FROM c", options);
+  ASSERT_TRUE(capped.ok()) << capped.error();
+  EXPECT_EQ(capped->rows.size(), 50000u);
+}
+
 TEST_F(SqliteConnectionTest, LockedDatabaseGivesClearErrorNotAHang) {
   OpenOptions open_options;
   open_options.busy_timeout = std::chrono::milliseconds(200);

@@ -154,3 +154,23 @@ TEST(SqlCleanup, BirdPredictionValue) {
 
 }  // namespace
 }  // namespace askguru::eval
+
+namespace askguru::eval {
+namespace {
+
+TEST(SqlCleanup, StatementsAsPythonAndSqlparseSeeThem) {
+  // sqlparse.parse(s)[0]: remove_distinct keeps the first statement only.
+  EXPECT_EQ(spider_remove_distinct("SELECT a FROM t ORDER BY a; DESC"), "SELECT a FROM t ORDER BY a; ");
+  EXPECT_EQ(spider_remove_distinct("SELECT 'x;y' ; z"), "SELECT 'x;y' ; ");
+  EXPECT_EQ(spider_remove_distinct("SELECT 1 /* ; */ ; x"), "SELECT 1 /* ; */ ; ");
+  // Python's sqlite3 allows only whitespace and comments after the first statement.
+  EXPECT_TRUE(python_rejects_as_several_statements("SELECT 1; DESC"));
+  EXPECT_TRUE(python_rejects_as_several_statements("SELECT 1;;"));
+  EXPECT_TRUE(python_rejects_as_several_statements("SELECT 1; SELECT 2"));
+  EXPECT_FALSE(python_rejects_as_several_statements("SELECT 1; -- done\n  "));
+  EXPECT_FALSE(python_rejects_as_several_statements("SELECT ';x' AS a;"));
+  EXPECT_FALSE(python_rejects_as_several_statements("SELECT 1"));
+}
+
+}  // namespace
+}  // namespace askguru::eval

@@ -104,6 +104,10 @@ TEST_F(EvalTest, BirdSemantics) {
   // An empty prediction runs as a no-op with no rows, as in Python.
   EXPECT_TRUE(bird("SELECT id FROM item WHERE 0", "  "));
   EXPECT_FALSE(bird("SELECT id FROM item", ""));
+  // Python's sqlite3 refuses anything but comments after the first statement.
+  EXPECT_FALSE(bird("SELECT 1", "SELECT 1; SELECT 2"));
+  EXPECT_FALSE(bird("SELECT 1", "SELECT 1;;"));
+  EXPECT_TRUE(bird("SELECT 1", "SELECT 1; -- done"));
 }
 
 TEST_F(EvalTest, BirdErrorsScoreZero) {
@@ -159,6 +163,8 @@ TEST_F(EvalTest, SpiderSemantics) {
   EXPECT_TRUE(spider("SELECT id FROM item WHERE qty = 10", "SELECT id FROM item WHERE qty - 9 = value "));
   EXPECT_TRUE(spider("SELECT id FROM item WHERE qty >= 3", "SELECT id FROM item WHERE qty > = 3"));
   EXPECT_TRUE(spider("SELECT 2020", "SELECT YEAR(CURDATE())"));
+  // remove_distinct keeps sqlparse's first statement only, so trailing junk is cut.
+  EXPECT_TRUE(spider("SELECT id FROM item ORDER BY id", "SELECT id FROM item ORDER BY id; DESC"));
   // Errors score 0.
   ItemResult r = one(Metric::kSpiderEx, "SELECT id FROM item", "SELECT id FROM nowhere");
   EXPECT_FALSE(r.correct);
@@ -170,6 +176,7 @@ TEST_F(EvalTest, SpiderKeepDistinct) {
   options_.keep_distinct = true;
   EXPECT_FALSE(spider("SELECT name FROM item", "SELECT DISTINCT name FROM item"));
   EXPECT_TRUE(spider("SELECT DISTINCT name FROM item", "SELECT name FROM item GROUP BY name"));
+  EXPECT_FALSE(spider("SELECT id FROM item ORDER BY id", "SELECT id FROM item ORDER BY id; DESC"));
 }
 
 TEST_F(EvalTest, SpiderTestSuiteUsesEveryDatabaseInTheFolder) {

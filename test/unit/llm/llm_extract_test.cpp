@@ -70,6 +70,28 @@ TEST(LlmExtract, Corpus) {
   }
 }
 
+// Cut-off replies are routine: every prefix of every corpus reply gives SQL or
+// an error, never a crash, and an extracted SQL always starts with a keyword.
+TEST(LlmExtract, EveryPrefixOfEveryReplyIsHandled) {
+  for (const auto& c : load_corpus()) {
+    for (size_t n = 0; n <= c.reply.size(); ++n) {
+      const std::string_view prefix = std::string_view(c.reply).substr(0, n);
+      auto sql = extract_sql(prefix);
+      if (sql.ok()) {
+        EXPECT_FALSE(sql->empty()) << c.name << " @" << n;
+        EXPECT_TRUE(std::isalpha(static_cast<unsigned char>((*sql)[0])) || (*sql)[0] == '(')
+            << c.name << " @" << n << ": " << *sql;
+      } else {
+        EXPECT_EQ(sql.status().code(), ErrorCode::kParseError);
+      }
+      auto json = extract_json_object(prefix);
+      if (json.ok()) {
+        EXPECT_EQ((*json)[0], '{');
+      }
+    }
+  }
+}
+
 TEST(LlmExtract, SplitStatementsRespectsQuotesAndComments) {
   auto parts = split_sql_statements("SELECT ';' FROM t; -- a; comment\nSELECT \"x;\" /* ; */ FROM u;;");
   ASSERT_EQ(parts.size(), 2u);

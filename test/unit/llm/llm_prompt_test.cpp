@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "askguru/common/embedded.h"
 #include "askguru/llm/prompt_template.h"
 
 namespace askguru::llm {
@@ -130,6 +131,19 @@ TEST(LlmPrompt, EmbeddedLibraryHasEveryPipelinePrompt) {
     }
   }
   EXPECT_FALSE(lib->contains("README"));
+}
+
+// Every prefix of every embedded prompt parses or fails with a located error; nothing crashes.
+TEST(LlmPrompt, EveryPrefixParsesOrFailsCleanly) {
+  for (const auto& [name, content] : embedded::files()) {
+    for (size_t n = 0; n <= content.size(); ++n) {
+      auto t = PromptTemplate::parse(name, content.substr(0, n));
+      if (!t.ok()) {
+        EXPECT_EQ(t.status().code(), ErrorCode::kParseError);
+        EXPECT_EQ(t.error().rfind(name + ":", 0), 0u) << t.error();
+      }
+    }
+  }
 }
 
 TEST(LlmPrompt, SqlcoderPromptKeepsItsFormat) {

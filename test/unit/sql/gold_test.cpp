@@ -1,0 +1,193 @@
+// Every gold query of Spider train and BIRD student_club that SQLite itself accepts must
+// parse, print back (SQLite, and canonical) to an equal AST, and the printed query must
+// return exactly the rows of the original. Skips when ../shared/data is absent.
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "askguru/sql/parser.h"
+#include "askguru/sql/printer.h"
+
+namespace askguru::sql {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct GoldQuery {
+  std::string db_id;
+  std::string sql;
+};
+
+std::vector<GoldQuery> load(const fs::path& file, const char* sql_key) {
+  std::vector<GoldQuery> out;
+  std::ifstream in(file);
+  nlohmann::json j = nlohmann::json::parse(in);
+  for (const auto& item : j) out.push_back({item.at("db_id").get<std::string>(), item.at(sql_key).get<std::string>()});
+  return out;
+}
+
+// A read-only SQLite database, opened once per db_id.
+class Databases {
+ public:
+  explicit Databases(fs::path root) : root_(std::move(root)) {}
+  ~Databases() {
+    for (auto& [name, db] : dbs_) {
+      if (db != nullptr) sqlite3_close(db);
+    }
+  }
+  sqlite3* get(const std::string& db_id) {
+    auto it = dbs_.find(db_id);
+    if (it != dbs_.end()) return it->second;
+    sqlite3* db = nullptr;
+    fs::path file = root_ / db_id / (db_id + ".sqlite");
+    if (fs::exists(file)) {
+      std::string uri = "file:" + file.string() + "?mode=ro&immutable=1";
+      if (sqlite3_open_v2(uri.c_str(), &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) != SQLITE_OK) {
+        sqlite3_close(db);
+        db = nullptr;
+      }
+    }
+    dbs_[db_id] = db;
+    return db;
+  }
+
+ private:
+  fs::path root_;
+  std::map<std::string, sqlite3*> dbs_;
+};
+
+int stop_long_queries(void* counter) { return ++*static_cast<int*>(counter) > 20000; }
+
+// Runs `sql`; rows as text (NULL distinct from ''), or nullopt with `error` on failure.
+bool run_query(sqlite3* db, const std::string& sql, std::vector<std::string>& rows, std::string& error) {
+  sqlite3_stmt* stmt = nullptr;
+  int ticks = 0;
+  sqlite3_progress_handler(db, 1000, stop_long_queries, &ticks);
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    error = sqlite3_errmsg(db);
+    sqlite3_finalize(stmt);
+    return false;
+  }
+  int rc;
+  while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+    std::string row;
+    for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+      if (sqlite3_column_type(stmt, c) == SQLITE_NULL) {
+        row += "\x01NULL";
+      } else {
+        const unsigned char* t = sqlite3_column_text(stmt, c);
+        row += t ? reinterpret_cast<const char*>(t) : "";
+      }
+      row += '\x1f';
+    }
+    rows.push_back(std::move(row));
+  }
+  if (rc != SQLITE_DONE) error = sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_progress_handler(db, 0, nullptr, nullptr);
+  return rc == SQLITE_DONE;
+}
+
+bool sqlite_accepts(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  bool ok = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, &tail) == SQLITE_OK && stmt != nullptr;
+  sqlite3_finalize(stmt);
+  return ok;
+}
+
+void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& db_root, size_t expected_min) {
+  if (!fs::exists(json)) GTEST_SKIP() << json << " is absent";
+  std::vector<GoldQuery> queries = load(json, sql_key);
+  ASSERT_GE(queries.size(), expected_min);
+  Databases dbs(db_root);
+  size_t parsed = 0, round_trips = 0, executed_same = 0, no_db = 0, rejected = 0, slow = 0;
+  std::vector<std::string> rejected_list;
+  for (size_t i = 0; i < queries.size(); ++i) {
+    const GoldQuery& q = queries[i];
+    sqlite3* db = dbs.get(q.db_id);
+    if (db == nullptr) {
+      ++no_db;
+      continue;
+    }
+    if (!sqlite_accepts(db, q.sql)) {
+      ++rejected;
+      rejected_list.push_back("#" + std::to_string(i) + " (" + q.db_id + "): " + q.sql);
+      continue;
+    }
+    auto ast = parse(q.sql, Dialect::kSqlite);
+    if (!ast.ok()) {
+      ADD_FAILURE() << "#" << i << " does not parse: " << q.sql << "\n" << ast.error();
+      continue;
+    }
+    ++parsed;
+    PrintOptions sqlite_print{Dialect::kSqlite, false};
+    std::string printed = print(*ast, sqlite_print);
+    std::string canon = canonical(*ast);
+    auto again = parse(printed, Dialect::kSqlite);
+    auto again_canon = parse(canon, Dialect::kSqlite);
+    if (!again.ok() || !equal(*ast, *again) || !again_canon.ok() || !equal(*ast, *again_canon)) {
+      ADD_FAILURE() << "#" << i << " does not round-trip:\n  original:  " << q.sql << "\n  printed:   " << printed
+                    << "\n  canonical: " << canon;
+      continue;
+    }
+    if (canonical(*again_canon) != canon) {
+      ADD_FAILURE() << "#" << i << " canonical form is not stable: " << canon;
+      continue;
+    }
+    ++round_trips;
+    std::vector<std::string> rows_a, rows_b;
+    std::string err_a, err_b;
+    bool ok_a = run_query(db, q.sql, rows_a, err_a);
+    if (!ok_a && err_a == "interrupted") {
+      ++slow;
+      continue;
+    }
+    bool ok_b = run_query(db, printed, rows_b, err_b);
+    if (ok_a != ok_b) {
+      ADD_FAILURE() << "#" << i << " ran differently: " << err_a << " vs " << err_b << "\n  " << printed;
+      continue;
+    }
+    if (rows_a != rows_b) {
+      ADD_FAILURE() << "#" << i << " returns other rows when printed:\n  original: " << q.sql
+                    << "\n  printed:  " << printed;
+      continue;
+    }
+    ++executed_same;
+  }
+  std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
+              "%zu executed with identical rows, %zu skipped as slow\n",
+              json.filename().c_str(), queries.size(), no_db, rejected, parsed, round_trips, executed_same, slow);
+  for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
+  EXPECT_EQ(parsed, queries.size() - no_db - rejected);
+  EXPECT_EQ(round_trips, parsed);
+  EXPECT_EQ(executed_same + slow, round_trips);
+}
+
+// ../shared/data, or the ASKGURU_SHARED_DATA_DIR / ASKGURU_SHARED_DATA environment variables.
+fs::path shared_data() {
+  for (const char* name : {"ASKGURU_SHARED_DATA_DIR", "ASKGURU_SHARED_DATA"}) {
+    if (const char* env = std::getenv(name); env != nullptr && *env != '\0') return env;
+  }
+  return ASKGURU_SHARED_DATA_DIR;
+}
+
+TEST(SqlGold, SpiderTrainParsesRoundTripsAndExecutesTheSame) {
+  fs::path root = shared_data() / "spider_train";
+  check_gold_set(root / "train.json", "query", root / "database", 7000);
+}
+
+TEST(SqlGold, BirdStudentClubParsesRoundTripsAndExecutesTheSame) {
+  fs::path root = shared_data() / "bird_student_club";
+  check_gold_set(root / "dev.json", "SQL", root / "databases", 100);
+}
+
+}  // namespace
+}  // namespace askguru::sql
