@@ -580,6 +580,8 @@ struct PurchaseOrder {
   std::optional<Day> approved;
   std::vector<PoLine> lines;
   uint64_t order = 0;  // creation sequence, for stable sorting
+  // A scripted order (see add_story_orders): invoiced on this day and left unpaid.
+  std::optional<Day> story_invoice;
 };
 
 struct InvoiceLine {
@@ -603,6 +605,7 @@ struct Invoice {
   std::vector<InvoiceLine> lines;
   int64_t amount = 0, paid = 0;
   bool utility = false;
+  bool hold_payment = false;  // scripted: stays unpaid
   uint64_t order = 0;
 };
 
@@ -1038,6 +1041,7 @@ class Generator {
         pos_.push_back(std::move(po));
       }
     }
+    add_story_orders(order);
     std::stable_sort(pos_.begin(), pos_.end(), [](const PurchaseOrder& a, const PurchaseOrder& b) {
       return a.created != b.created ? a.created < b.created : a.order < b.order;
     });
@@ -1048,6 +1052,67 @@ class Generator {
       pos_[i].id = 3001 + static_cast<int64_t>(i);
       pos_[i].number = std::to_string(next_number[pos_[i].org_id]++);
       for (auto& line : pos_[i].lines) line.id = line_id++;
+    }
+  }
+
+  // A few scripted facts that the demo questions and the README rely on, so that
+  // they hold whatever the random draws: Global Steel Corp's large steel order of
+  // October 2024 is invoiced in November and still unpaid at the end of the year.
+  void add_story_orders(uint64_t& order) {
+    struct Story {
+      const char* supplier;
+      int64_t y, m, d;  // creation date
+      int64_t approve_days, invoice_days;
+      std::vector<std::pair<const char*, std::pair<int64_t, int64_t>>> lines;  // item, (quantity, unit price cents)
+    };
+    const std::vector<Story> stories = {
+        {"Global Steel Corp",
+         2024,
+         10,
+         14,
+         2,
+         29,
+         {{"Hot rolled steel coil", {150, 90500}}, {"Stainless steel sheet 304", {20, 295000}}}},
+        {"Acme Office Supplies",
+         2024,
+         9,
+         3,
+         1,
+         14,
+         {{"Toner cartridge, black, high yield", {40, 12950}}, {"Copy paper, letter, 10-ream case", {60, 4599}}}},
+    };
+    for (const auto& story : stories) {
+      size_t supplier = suppliers_.size();
+      for (size_t i = 0; i < suppliers_.size(); ++i)
+        if (suppliers_[i].name == story.supplier) supplier = i;
+      if (supplier == suppliers_.size()) continue;
+      const auto sites = usable_sites(supplier, true);
+      if (sites.empty()) continue;
+      const Supplier& s = suppliers_[supplier];
+      PurchaseOrder po;
+      po.order = order++;
+      po.supplier = supplier;
+      po.site = sites.front();
+      po.org_id = sites_[po.site].org_id;
+      po.created = make_day(story.y, story.m, story.d);
+      po.agent = buyer_for(s, sites_[po.site], po.created);
+      po.comments = std::string(s.category->po_comment) + " " + quarter_year(po.created);
+      po.status = "APPROVED";
+      po.approved_flag = "Y";
+      po.approved = po.created + story.approve_days;
+      po.story_invoice = business_day(*po.approved + story.invoice_days);
+      for (const auto& [description, qp] : story.lines) {
+        for (const auto& item : s.category->items) {
+          if (std::string_view(item.description) != description) continue;
+          PoLine line;
+          line.item = &item;
+          line.line_num = static_cast<int64_t>(po.lines.size()) + 1;
+          line.quantity = qp.first;
+          line.unit_price = qp.second;
+          po.lines.push_back(line);
+        }
+      }
+      pos_.push_back(std::move(po));
     }
   }
 
@@ -1111,12 +1176,12 @@ class Generator {
       if (po.status != "APPROVED" || po.cancel == "Y" || !po.approved) continue;
       const Supplier& s = suppliers_[po.supplier];
       const bool recent = *po.approved > make_day(2024, 11, 20);
-      if (!rng_.chance(recent ? 35 : 88)) continue;
+      if (!po.story_invoice && !rng_.chance(recent ? 35 : 88)) continue;
       const auto pay_sites = usable_sites(po.supplier, false);
       if (pay_sites.empty()) continue;
-      const Day first = business_day(*po.approved + rng_.range(5, 40));
+      const Day first = po.story_invoice ? *po.story_invoice : business_day(*po.approved + rng_.range(5, 40));
       if (first > kCutoff) continue;
-      bool split = rng_.chance(22);
+      bool split = !po.story_invoice && rng_.chance(22);
       std::vector<int64_t> part1(po.lines.size());
       bool any_rest = false;
       for (size_t j = 0; j < po.lines.size(); ++j) {
@@ -1151,6 +1216,7 @@ class Generator {
           inv.lines.push_back(line);
         }
         add_charges(inv, s.category->goods);
+        inv.hold_payment = po.story_invoice.has_value();
         invoices_.push_back(std::move(inv));
       };
       emit(first, part1, split ? 1 : 0);
@@ -1251,8 +1317,8 @@ class Generator {
   void make_credit_memos() {
     const size_t count = invoices_.size();
     int made = 0;
-    for (size_t k = 0; k < count && made < 18; ++k) {
-      if (!invoices_[k].po || !rng_.chance(8)) continue;
+    for (size_t k = 0; k < count && made < 24; ++k) {
+      if (!invoices_[k].po || !rng_.chance(6)) continue;
       const Invoice& original = invoices_[k];
       const Day date = business_day(original.date + rng_.range(10, 45));
       if (date > kCutoff) continue;
@@ -1315,7 +1381,7 @@ class Generator {
       for (const auto& l : inv.lines) inv.amount += l.amount;
       inv.gl_date = std::min(kCutoff, inv.date + rng_.range(0, 4));
       inv.due = inv.type == "CREDIT" ? inv.date : inv.date + s.terms;
-      if (inv.type == "CREDIT" || inv.utility) continue;
+      if (inv.type == "CREDIT" || inv.utility || inv.hold_payment) continue;
       const int r = static_cast<int>(rng_.range(0, 99));
       if (inv.date > kCutoff - 20) {
         inv.approval = r < 55 ? "REQUIRED" : "APPROVED";
@@ -1343,7 +1409,7 @@ class Generator {
     for (size_t k = 0; k < invoices_.size(); ++k) {
       const Invoice& inv = invoices_[k];
       const Supplier& s = suppliers_[inv.supplier];
-      if (inv.type != "STANDARD" || inv.cancelled) continue;
+      if (inv.type != "STANDARD" || inv.cancelled || inv.hold_payment) continue;
       if (inv.approval == "REQUIRED" || inv.approval == "REJECTED") continue;
       if (s.hold && inv.date >= make_day(2024, 6, 1)) continue;
       const Day earliest = inv.date + 3;
@@ -1357,9 +1423,11 @@ class Generator {
         if (rng_.chance(25)) pay(inv.amount, rng_.range(inv.date + 7, std::max(inv.date + 7, kCutoff)));
         continue;
       }
+      // Old invoices are almost all settled; recent ones are more often still open.
+      const bool old = inv.due < kCutoff - 180;
       const int r = static_cast<int>(rng_.range(0, 99));
       const Day when = std::max(earliest, inv.due + rng_.range(-7, 21));
-      if (r < 87) {
+      if (r < (old ? 95 : 86)) {
         if (inv.amount >= 100000 && rng_.chance(7)) {
           const int64_t first = inv.amount * rng_.range(40, 60) / 100;
           if (pay(first, when)) {
@@ -1369,7 +1437,7 @@ class Generator {
         } else {
           pay(inv.amount, when);
         }
-      } else if (r < 93) {
+      } else if (r < (old ? 97 : 93)) {
         pay(inv.amount * rng_.range(30, 70) / 100, when);
       }
     }
