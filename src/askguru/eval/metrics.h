@@ -40,6 +40,7 @@ const char* metric_name(Metric metric);
 Result<Metric> parse_metric(std::string_view name);
 
 // Spider hardness (easy/medium/hard/extra) of a gold query; needs the SQL parser.
+// Called from several threads at once: it must be thread-safe.
 using HardnessFn = std::function<std::string(const std::string& gold_sql, const std::string& db_id)>;
 
 struct EvalOptions {
