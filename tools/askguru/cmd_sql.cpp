@@ -1,10 +1,13 @@
-// `askguru sql --db F [--timeout-ms N] [--max-rows N] [--json] "SELECT ..."`: runs one
-// statement through the read-only connection and prints the rows. Exit status: 0 on
-// success, 2 when the statement is refused, 3 on timeout, 1 on any other failure.
+// `askguru sql --db F [--timeout-ms N] [--max-rows N] [--json] [--policy F] [--role R] "SELECT ..."`:
+// runs one statement through the guardrail (guard/: the policy's checks and its row
+// limit; the built-in default policy without --policy) and then the read-only
+// connection, and prints the rows. Exit status: 0 on success, 2 when the statement is
+// refused, 3 on timeout, 1 on any other failure.
 #include <cstdio>
 
 #include "askguru/db/connection.h"
 #include "askguru/db/format.h"
+#include "askguru/guard/guardrail.h"
 #include "subcommand.h"
 
 namespace {
@@ -15,6 +18,8 @@ struct Options {
   int64_t timeout_ms = 30000;
   int64_t max_rows = 1000;
   bool json = false;
+  std::string policy;
+  std::string role;
 };
 
 int exit_code_for(askguru::ErrorCode code) {
@@ -29,10 +34,26 @@ void run(const Options& opt) {
   using namespace askguru;
   auto connection = db::open_connection(opt.db);
   if (!connection.ok()) cli::fail(connection.status());
+  // Guardrail before execution; the connection's authorizer stays underneath.
+  auto policy = guard::resolve_policy(opt.policy, opt.role);
+  if (!policy.ok()) cli::fail(policy.status());
+  catalog::Catalog catalog;
+  bool column_rules = !policy->denied_columns.empty() || !policy->allowed_columns.empty();
+  if (column_rules) {
+    db::IntrospectOptions light;
+    light.sample_values = 0;
+    light.count_rows = false;
+    auto introspected = (*connection)->introspect(light);
+    if (!introspected.ok()) cli::fail(introspected.status());
+    catalog = std::move(*introspected);
+  }
+  guard::Guardrail guardrail(*policy, column_rules ? &catalog : nullptr);
+  guard::GuardResult verdict = guardrail.check(opt.sql, guard::GuardOptions{(*connection)->dialect(), true});
+  if (!verdict.allowed()) cli::fail(verdict.status(), 2);
   db::QueryOptions query;
   query.timeout = std::chrono::milliseconds(opt.timeout_ms);
   if (opt.max_rows > 0) query.max_rows = static_cast<size_t>(opt.max_rows);
-  auto result = (*connection)->execute(opt.sql, query);
+  auto result = (*connection)->execute(verdict.sql, query);
   if (!result.ok()) cli::fail(result.status(), exit_code_for(result.status().code()));
   if (opt.json) {
     std::printf("%s\n", db::format_json(*result).c_str());
@@ -51,6 +72,8 @@ void setup(CLI::App& sub) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   sub.add_flag("--json", opt->json, "print the result as JSON");
+  sub.add_option("--policy", opt->policy, "guardrail policy (YAML); default: the built-in read-only policy");
+  sub.add_option("--role", opt->role, "the caller role whose policy applies (the file's roles:)");
   sub.add_option("sql", opt->sql, "one read-only SQL statement")->required();
   sub.callback([opt] { run(*opt); });
 }

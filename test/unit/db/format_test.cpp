@@ -93,7 +93,9 @@ TEST(Cli, SqlPrintsRowsAndRefusesWrites) {
 
   CliRun refused = run_askguru("sql --db " + db + " 'DELETE FROM t'");
   EXPECT_EQ(refused.status, 2);
-  EXPECT_EQ(refused.out, "askguru sql: refused: DELETE from table 't' — connections are read-only\n");
+  EXPECT_EQ(refused.out,
+            "askguru sql: refused: The statement is a DELETE, which changes data; only read-only queries (SELECT) "
+            "may run here. It was not executed.\n");
 
   CliRun timeout = run_askguru("sql --db " + db +
                                " --timeout-ms 50 'WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
