@@ -370,11 +370,8 @@ class Checker {
       if (table != nullptr) {
         if (table->find_column(column) == nullptr) continue;
         table_name = table->name;
-      } else if (is_cte_name(t) || catalog_ != nullptr) {
-        // A CTE's columns are checked where its body reads them; a table the catalog
-        // does not know cannot be read (the database rejects it), but the policy's
-        // patterns still apply to its name.
-        if (is_cte_name(t)) continue;
+      } else if (is_cte_name(t)) {
+        continue;  // a CTE's columns are checked where its body reads them
       }
       if (!policy_.column_allowed(table_name, column)) {
         error("denied_column", pos,
