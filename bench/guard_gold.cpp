@@ -2,13 +2,15 @@
 // queries and prints what they say about them (gold queries are correct, so every
 // refusal or join error is a false positive worth reading) and the throughput.
 //
-//   build/bench/bench_guard_gold [--data DIR] [--bird DIR] [--policy FILE] [--examples N]
+//   build/bench/bench_guard_gold [--data DIR] [--bird DIR] [--policy FILE] [--examples N] [--execute 1]
 //
 // DIR defaults to ../shared/data/spider_train (train.json, database/<db>/<db>.sqlite);
 // --bird to ../shared/data/bird_student_club (dev.json, databases/<db>/<db>.sqlite).
 // Prints, per data set: queries, reviews/s (one core, catalogs loaded beforehand), guard
 // verdicts by code, join verdicts, findings by code, analysis errors, score histogram, and
-// up to N examples per finding code.
+// up to N examples per finding code. With --execute 1 it then runs every allowed query as
+// interactive use rewrites it (row limit injected, `*` expanded) and the original, and
+// counts the rewrites that fail where the original runs.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -46,7 +48,7 @@ std::vector<Item> load(const std::string& path, const char* sql_key) {
 }
 
 void run(const std::string& name, const std::vector<Item>& items, const std::string& db_dir,
-         const guard::Policy& policy, size_t examples) {
+         const guard::Policy& policy, size_t examples, bool execute) {
   std::map<std::string, catalog::Catalog> catalogs;
   std::vector<std::pair<const Item*, const catalog::Catalog*>> work;
   size_t missing = 0;
@@ -106,6 +108,42 @@ void run(const std::string& name, const std::vector<Item>& items, const std::str
   for (const auto& [code, n] : join_codes) std::printf("  %-28s %zu\n", code.c_str(), n);
   std::printf("score: 1.0: %zu, [0.75,1): %zu, [0.5,0.75): %zu, (0,0.5): %zu, 0: %zu\n", hist[4], hist[3], hist[2],
               hist[1], hist[0]);
+  if (execute) {
+    guard::ReviewOptions interactive;
+    interactive.interactive = true;
+    size_t ran = 0, rewritten = 0, broken = 0;
+    std::vector<std::string> broken_examples;
+    std::map<std::string, std::unique_ptr<db::Connection>> connections;
+    for (const auto& [item, cat] : work) {
+      guard::Review r = guard::review(item->sql, *cat, policy, interactive);
+      if (!r.guard.allowed() || !r.guard.rewritten) continue;
+      auto& conn = connections[item->db_id];
+      if (!conn) {
+        auto opened = db::open_connection((fs::path(db_dir) / item->db_id / (item->db_id + ".sqlite")).string());
+        if (!opened.ok()) continue;
+        conn = std::move(*opened);
+      }
+      db::QueryOptions q;
+      q.timeout = std::chrono::milliseconds(5000);
+      q.max_rows = 10;
+      auto original = conn->execute(item->sql, q);
+      if (!original.ok()) continue;
+      ++ran;
+      ++rewritten;
+      auto rewritten_result = conn->execute(r.guard.sql, q);
+      if (!rewritten_result.ok() && rewritten_result.status().code() != ErrorCode::kTimeout) {
+        ++broken;
+        if (broken_examples.size() < examples) {
+          broken_examples.push_back(item->sql + "\n      → " + r.guard.sql + "\n      → " + rewritten_result.error());
+        }
+      }
+    }
+    std::printf("interactive rewrites executed: %zu (of queries the database runs), failing where the original "
+                "runs: %zu\n",
+                rewritten, broken);
+    for (const std::string& b : broken_examples) std::printf("  - %s\n", b.c_str());
+    (void)ran;
+  }
   for (const auto& [code, list] : shown) {
     if (list.empty()) continue;
     std::printf("examples of %s:\n", code.c_str());
@@ -120,12 +158,14 @@ int main(int argc, char** argv) {
   std::string bird = std::string(ASKGURU_SHARED_DATA_DIR) + "/bird_student_club";
   std::string policy_path;
   size_t examples = 3;
+  bool execute = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--data") data = argv[i + 1];
     else if (flag == "--bird") bird = argv[i + 1];
     else if (flag == "--policy") policy_path = argv[i + 1];
     else if (flag == "--examples") examples = std::stoul(argv[i + 1]);
+    else if (flag == "--execute") execute = std::string(argv[i + 1]) != "0";
   }
   auto policy = guard::resolve_policy(policy_path, "");
   if (!policy.ok()) {
@@ -136,13 +176,13 @@ int main(int argc, char** argv) {
   if (spider.empty()) {
     std::printf("no Spider data at %s\n", data.c_str());
   } else {
-    run("spider_train", spider, data + "/database", *policy, examples);
+    run("spider_train", spider, data + "/database", *policy, examples, execute);
   }
   auto bird_items = load(bird + "/dev.json", "SQL");
   if (bird_items.empty()) {
     std::printf("no BIRD data at %s\n", bird.c_str());
   } else {
-    run("bird_student_club", bird_items, bird + "/databases", *policy, examples);
+    run("bird_student_club", bird_items, bird + "/databases", *policy, examples, execute);
   }
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);

@@ -655,6 +655,8 @@ bool bounds_rownum(const Expr* e) {
 
 bool has_row_limit(const Query* q) {
   if (q->limit != nullptr && q->limit->count != nullptr) return true;
+  // A bare VALUES list has as many rows as it spells out (and SQLite rejects VALUES ... LIMIT).
+  if (q->kind == sql::NodeKind::kValues) return true;
   auto* s = q->as<SelectQuery>();
   return s != nullptr && bounds_rownum(s->where);
 }

@@ -414,6 +414,7 @@ TEST(GuardrailTest, RowLimitKeepsAnExistingLimitAndNeverAppliesInEvaluation) {
       {Dialect::kPostgres, "SELECT VENDOR_ID FROM AP_SUPPLIERS FETCH FIRST 3 ROWS ONLY", nullptr},
       {Dialect::kOracle, "SELECT VENDOR_ID FROM AP_SUPPLIERS WHERE ROWNUM <= 10", nullptr},
       {Dialect::kOracle, "SELECT VENDOR_ID FROM AP_SUPPLIERS FETCH FIRST 10 ROWS ONLY", nullptr},
+      {Dialect::kSqlite, "VALUES (1), (2)", nullptr},
   };
   for (const LimitCase& c : kept) {
     GuardResult r = check(c.sql, p, c.dialect, true);
