@@ -239,6 +239,21 @@ ValueIndex::~ValueIndex() = default;
 ValueIndex::ValueIndex(ValueIndex&&) noexcept = default;
 ValueIndex& ValueIndex::operator=(ValueIndex&&) noexcept = default;
 
+bool ValueIndex::contains(std::string_view text) const {
+  return impl_->exact.count(text::to_lower(text::trim(text))) > 0;
+}
+
+std::vector<ValueHit> ValueIndex::exact(std::string_view text) const {
+  std::vector<ValueHit> out;
+  auto it = impl_->exact.find(text::to_lower(text::trim(text)));
+  if (it == impl_->exact.end()) return out;
+  for (uint32_t id : it->second) {
+    const ValueColumn& c = impl_->columns[impl_->value_column[id]];
+    out.push_back({c.table, c.column, impl_->values[id], 1.0, std::string(text)});
+  }
+  return out;
+}
+
 const std::vector<ValueColumn>& ValueIndex::columns() const { return impl_->columns; }
 size_t ValueIndex::value_count() const { return impl_->values.size(); }
 bool ValueIndex::has_fts5() const { return impl_->fts_stmt != nullptr; }

@@ -118,6 +118,11 @@ class ValueIndex {
   std::vector<ValueHit> search_question(std::string_view question, std::string_view evidence = {},
                                         const ValueQueryOptions& options = {}) const;
 
+  // Whether `text` is stored (case-insensitive, exact).
+  bool contains(std::string_view text) const;
+  // The stored values equal to `text` (case-insensitive), with their columns.
+  std::vector<ValueHit> exact(std::string_view text) const;
+
   const std::vector<ValueColumn>& columns() const;
   size_t value_count() const;
   bool has_fts5() const;

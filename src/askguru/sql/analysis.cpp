@@ -198,8 +198,7 @@ class Analyzer {
       case Dialect::kSqlite:
         if (inst != nullptr && (inst->table == nullptr || inst->table->is_view)) return false;
         return text::iequals(name, "rowid") || text::iequals(name, "oid") || text::iequals(name, "_rowid_");
-      case Dialect::kOracle:
-        return text::iequals(name, "rownum") || text::iequals(name, "rowid") || text::iequals(name, "level");
+      case Dialect::kOracle: return text::iequals(name, "rowid");
       case Dialect::kPostgres: return text::iequals(name, "ctid") || text::iequals(name, "oid");
     }
     return false;
@@ -1126,7 +1125,11 @@ class Analyzer {
     }
     std::string near = nearest(col.name, names);
     std::string msg = "column " + std::string(col.name) + " not found";
-    if (!near.empty()) {
+    if (!aliases && find_alias(ctx.scope, col.name, col.quoted) >= 0) {
+      msg += "; " + std::string(col.name) + " is a select-list alias, which " +
+             std::string(dialect_name(dialect_)) + " does not accept in " + std::string(clause_name(ctx.clause)) +
+             ": repeat the expression";
+    } else if (!near.empty()) {
       msg += "; did you mean " + near + "?";
     } else if (scopes_[ctx.scope].insts.empty()) {
       msg += " (the query has no FROM table)";

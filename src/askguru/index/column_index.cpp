@@ -1,0 +1,436 @@
+#include "askguru/index/column_index.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/index_io.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "askguru/catalog/catalog.h"
+#include "askguru/common/files.h"
+#include "askguru/common/text.h"
+#include "askguru/index/binary_io.h"
+#include "askguru/index/embedder.h"
+#include "askguru/index/lexical_embedder.h"
+#include "askguru/index/value_index.h"
+
+namespace askguru::index {
+namespace {
+
+constexpr std::string_view kMagic = "AGCOLS01";
+constexpr const char* kDocsFile = "columns.bin";
+constexpr const char* kColumnsFaiss = "columns.faiss";
+constexpr const char* kTablesFaiss = "tables.faiss";
+constexpr const char* kEmbedderFile = "column_embedder.bin";
+
+std::string words_of(std::string_view name) { return text::join(lexical_words(name), " "); }
+
+std::vector<std::string> bm25_terms(std::string_view text) {
+  std::vector<std::string> out;
+  for (const std::string& w : lexical_words(text)) {
+    if (!is_lexical_stop_word(w)) out.push_back(lexical_stem(w));
+  }
+  return out;
+}
+
+// Okapi BM25 over a fixed set of documents.
+class Bm25 {
+ public:
+  void build(const std::vector<std::string>& docs) {
+    postings_.clear();
+    length_.assign(docs.size(), 0.0);
+    double total = 0.0;
+    for (size_t d = 0; d < docs.size(); ++d) {
+      std::unordered_map<std::string, uint32_t> tf;
+      std::vector<std::string> terms = bm25_terms(docs[d]);
+      for (const std::string& t : terms) ++tf[t];
+      length_[d] = static_cast<double>(terms.size());
+      total += length_[d];
+      for (auto& [t, n] : tf) postings_[t].push_back({static_cast<uint32_t>(d), n});
+    }
+    average_ = docs.empty() ? 1.0 : std::max(1.0, total / static_cast<double>(docs.size()));
+  }
+
+  // Scores of every document (0 for those sharing no term), divided by the best.
+  std::vector<double> scores(std::string_view query) const {
+    std::vector<double> out(length_.size(), 0.0);
+    std::unordered_set<std::string> seen;
+    const double n = static_cast<double>(length_.size());
+    for (const std::string& t : bm25_terms(query)) {
+      if (!seen.insert(t).second) continue;
+      auto it = postings_.find(t);
+      if (it == postings_.end()) continue;
+      const double df = static_cast<double>(it->second.size());
+      const double idf = std::log(1.0 + (n - df + 0.5) / (df + 0.5));
+      for (auto [d, tf] : it->second) {
+        const double f = tf;
+        out[d] += idf * f * (kK1 + 1) / (f + kK1 * (1 - kB + kB * length_[d] / average_));
+      }
+    }
+    double best = *std::max_element(out.begin(), out.end(), std::less<>());
+    if (best > 0) {
+      for (double& s : out) s /= best;
+    }
+    return out;
+  }
+
+ private:
+  static constexpr double kK1 = 1.2;
+  static constexpr double kB = 0.75;
+  struct Posting {
+    uint32_t doc;
+    uint32_t tf;
+  };
+  std::unordered_map<std::string, std::vector<Posting>> postings_;
+  std::vector<double> length_;
+  double average_ = 1.0;
+};
+
+Status faiss_error(const std::string& what, const std::exception& e) {
+  return make_error(ErrorCode::kIoError, what + ": " + e.what());
+}
+
+}  // namespace
+
+std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options) {
+  std::unordered_set<std::string> keys;  // "table.column", lower case
+  for (const catalog::ForeignKey& fk : catalog.foreign_keys) {
+    for (const std::string& c : fk.from_columns) keys.insert(text::to_lower(fk.from_table + "." + c));
+    for (const std::string& c : fk.to_columns) keys.insert(text::to_lower(fk.to_table + "." + c));
+  }
+  std::vector<ColumnDocument> out;
+  for (const catalog::Table& t : catalog.tables) {
+    const std::string table_words = words_of(t.name);
+    for (const catalog::Column& c : t.columns) {
+      ColumnDocument doc;
+      doc.table = t.name;
+      doc.column = c.name;
+      doc.key = c.primary_key || keys.count(text::to_lower(t.name + "." + c.name)) > 0;
+      std::string s = table_words + " | " + words_of(c.name);
+      if (!c.natural_name.empty() && !text::iequals(words_of(c.natural_name), words_of(c.name))) {
+        s += " (" + c.natural_name + ")";
+      }
+      if (!c.type.empty()) s += " | " + text::to_lower(c.type);
+      for (const std::string* extra : {&c.description, &c.value_description, &c.summary_short}) {
+        if (!text::trim(*extra).empty()) s += " | " + std::string(text::trim(*extra));
+      }
+      if (options.max_values > 0 && !c.samples.empty()) {
+        s += " | values:";
+        for (size_t i = 0; i < c.samples.size() && i < options.max_values; ++i) {
+          s += (i ? ", " : " ") + text::ellipsize(c.samples[i], 40);
+        }
+      }
+      doc.text = std::move(s);
+      out.push_back(std::move(doc));
+    }
+  }
+  return out;
+}
+
+std::vector<TableDocument> table_documents(const catalog::Catalog& catalog) {
+  std::vector<TableDocument> out;
+  for (const catalog::Table& t : catalog.tables) {
+    std::string s = words_of(t.name);
+    if (!t.description.empty()) s += " | " + t.description;
+    s += " | columns:";
+    for (const catalog::Column& c : t.columns) {
+      s += " " + (c.natural_name.empty() ? words_of(c.name) : c.natural_name) + ",";
+    }
+    out.push_back({t.name, std::move(s)});
+  }
+  return out;
+}
+
+struct ColumnIndex::Impl {
+  ColumnIndexOptions options;
+  std::vector<ColumnDocument> docs;
+  std::vector<TableDocument> tables;
+  std::vector<uint32_t> doc_table;                  // column document -> table document
+  std::vector<std::vector<uint32_t>> table_docs;    // table document -> its column documents
+  std::shared_ptr<const Embedder> embedder;
+  std::shared_ptr<const LexicalEmbedder> lexical;  // when the embedder is our own
+  std::unique_ptr<faiss::IndexFlatIP> column_vectors;
+  std::unique_ptr<faiss::IndexFlatIP> table_vectors;
+  Bm25 column_bm25;
+  Bm25 table_bm25;
+
+  void derive() {
+    std::unordered_map<std::string, uint32_t> table_id;
+    for (size_t i = 0; i < tables.size(); ++i) table_id.emplace(tables[i].table, static_cast<uint32_t>(i));
+    doc_table.assign(docs.size(), 0);
+    table_docs.assign(tables.size(), {});
+    for (size_t i = 0; i < docs.size(); ++i) {
+      auto it = table_id.find(docs[i].table);
+      doc_table[i] = it == table_id.end() ? 0 : it->second;
+      if (it != table_id.end()) table_docs[it->second].push_back(static_cast<uint32_t>(i));
+    }
+    std::vector<std::string> texts;
+    for (const ColumnDocument& d : docs) texts.push_back(d.text);
+    column_bm25.build(texts);
+    texts.clear();
+    for (const TableDocument& t : tables) texts.push_back(t.text);
+    table_bm25.build(texts);
+  }
+
+  Result<std::vector<float>> embed_query(std::string_view question, std::string_view evidence) const {
+    std::string q(question);
+    if (!evidence.empty()) q += " " + std::string(evidence);
+    if (lexical) {
+      std::vector<float> v(lexical->dimension());
+      lexical->embed_one(q, v.data());
+      return v;
+    }
+    AG_ASSIGN_OR_RETURN(Embeddings e, embedder->embed({q}));
+    if (e.size() != 1 || e.dim != static_cast<size_t>(column_vectors->d)) {
+      return make_error(ErrorCode::kInternal, "column index: the embedder returned a vector of the wrong size");
+    }
+    return std::move(e.data);
+  }
+
+  // Hybrid scores of every table for the query vector/text.
+  std::vector<double> table_scores(const std::vector<float>& q, std::string_view query_text, double bm25_weight) const {
+    std::vector<double> out(tables.size(), 0.0);
+    if (tables.empty()) return out;
+    const auto n = static_cast<faiss::Index::idx_t>(tables.size());
+    std::vector<float> distances(tables.size());
+    std::vector<faiss::Index::idx_t> labels(tables.size());
+    table_vectors->search(1, q.data(), n, distances.data(), labels.data());
+    std::vector<double> bm25 = table_bm25.scores(query_text);
+    for (size_t i = 0; i < tables.size(); ++i) {
+      if (labels[i] < 0) continue;
+      auto t = static_cast<size_t>(labels[i]);
+      out[t] = (1 - bm25_weight) * std::max(0.0f, distances[i]) + bm25_weight * bm25[t];
+    }
+    double best = *std::max_element(out.begin(), out.end());
+    if (best > 0) {
+      for (double& s : out) s /= best;
+    }
+    return out;
+  }
+};
+
+ColumnIndex::ColumnIndex() : impl_(std::make_unique<Impl>()) {}
+ColumnIndex::~ColumnIndex() = default;
+ColumnIndex::ColumnIndex(ColumnIndex&&) noexcept = default;
+ColumnIndex& ColumnIndex::operator=(ColumnIndex&&) noexcept = default;
+
+const std::vector<ColumnDocument>& ColumnIndex::documents() const { return impl_->docs; }
+const std::vector<TableDocument>& ColumnIndex::tables() const { return impl_->tables; }
+std::string ColumnIndex::embedder_name() const { return impl_->embedder ? impl_->embedder->name() : ""; }
+
+Result<ColumnIndex> ColumnIndex::build(const catalog::Catalog& catalog, const ColumnIndexOptions& options,
+                                       std::shared_ptr<const Embedder> embedder) {
+  ColumnIndex index;
+  Impl& impl = *index.impl_;
+  impl.options = options;
+  impl.docs = column_documents(catalog, options);
+  impl.tables = table_documents(catalog);
+  std::vector<std::string> texts;
+  for (const ColumnDocument& d : impl.docs) texts.push_back(d.text);
+  if (!embedder) {
+    std::vector<std::string> fit_texts = texts;
+    for (const TableDocument& t : impl.tables) fit_texts.push_back(t.text);
+    impl.lexical = std::make_shared<LexicalEmbedder>(LexicalEmbedder::fit(fit_texts));
+    impl.embedder = impl.lexical;
+  } else {
+    impl.embedder = std::move(embedder);
+  }
+  AG_ASSIGN_OR_RETURN(Embeddings columns, impl.embedder->embed(texts));
+  texts.clear();
+  for (const TableDocument& t : impl.tables) texts.push_back(t.text);
+  AG_ASSIGN_OR_RETURN(Embeddings tables, impl.embedder->embed(texts));
+  const auto dim = static_cast<int>(impl.embedder->dimension());
+  try {
+    impl.column_vectors = std::make_unique<faiss::IndexFlatIP>(dim);
+    impl.table_vectors = std::make_unique<faiss::IndexFlatIP>(dim);
+    if (columns.size() > 0) impl.column_vectors->add(static_cast<faiss::Index::idx_t>(columns.size()), columns.data.data());
+    if (tables.size() > 0) impl.table_vectors->add(static_cast<faiss::Index::idx_t>(tables.size()), tables.data.data());
+  } catch (const std::exception& e) {
+    return make_error(ErrorCode::kInternal, std::string("column index: FAISS: ") + e.what());
+  }
+  impl.derive();
+  return index;
+}
+
+Status ColumnIndex::save(const std::string& dir) const {
+  const Impl& impl = *impl_;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return make_error(ErrorCode::kIoError, "creating " + dir + ": " + ec.message());
+  std::string out(kMagic);
+  bin::put_string(out, impl.embedder->name());
+  bin::put<uint64_t>(out, impl.options.max_values);
+  bin::put<uint64_t>(out, impl.docs.size());
+  for (const ColumnDocument& d : impl.docs) {
+    bin::put_string(out, d.table);
+    bin::put_string(out, d.column);
+    bin::put_string(out, d.text);
+    bin::put<uint8_t>(out, d.key ? 1 : 0);
+  }
+  bin::put<uint64_t>(out, impl.tables.size());
+  for (const TableDocument& t : impl.tables) {
+    bin::put_string(out, t.table);
+    bin::put_string(out, t.text);
+  }
+  auto path = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
+  AG_RETURN_IF_ERROR(files::write_file(path(kDocsFile), out));
+  try {
+    faiss::write_index(impl.column_vectors.get(), path(kColumnsFaiss).c_str());
+    faiss::write_index(impl.table_vectors.get(), path(kTablesFaiss).c_str());
+  } catch (const std::exception& e) {
+    return faiss_error("writing " + path(kColumnsFaiss), e);
+  }
+  if (impl.lexical) {
+    AG_RETURN_IF_ERROR(impl.lexical->save(path(kEmbedderFile)));
+  } else {
+    std::filesystem::remove(path(kEmbedderFile), ec);
+  }
+  return Status();
+}
+
+Result<ColumnIndex> ColumnIndex::load(const std::string& dir, std::shared_ptr<const Embedder> embedder) {
+  auto path = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
+  AG_ASSIGN_OR_RETURN(std::string data, files::read_file(path(kDocsFile)));
+  auto corrupt = [&](const std::string& what) {
+    return make_error(ErrorCode::kParseError, path(kDocsFile) + ": not a column index or damaged (" + what + ")");
+  };
+  ColumnIndex index;
+  Impl& impl = *index.impl_;
+  bin::Reader in(data);
+  if (!in.expect(kMagic)) return corrupt("bad magic");
+  std::string embedder_name;
+  uint64_t max_values = 0, ndocs = 0, ntables = 0;
+  in.get_string(embedder_name);
+  in.get(max_values);
+  in.get(ndocs);
+  if (!in.ok() || ndocs > data.size()) return corrupt("header");
+  impl.options.max_values = max_values;
+  impl.docs.resize(ndocs);
+  for (ColumnDocument& d : impl.docs) {
+    uint8_t key = 0;
+    in.get_string(d.table);
+    in.get_string(d.column);
+    in.get_string(d.text);
+    in.get(key);
+    d.key = key != 0;
+  }
+  in.get(ntables);
+  if (!in.ok() || ntables > data.size()) return corrupt("documents");
+  impl.tables.resize(ntables);
+  for (TableDocument& t : impl.tables) {
+    in.get_string(t.table);
+    in.get_string(t.text);
+  }
+  if (!in.ok() || !in.rest().empty()) return corrupt("tables");
+
+  if (embedder) {
+    if (embedder->name() != embedder_name) {
+      return make_error(ErrorCode::kInvalidArgument, dir + ": the column index was built with embedder '" +
+                                                         embedder_name + "', not '" + embedder->name() + "'");
+    }
+    impl.embedder = std::move(embedder);
+  } else if (files::exists(path(kEmbedderFile))) {
+    AG_ASSIGN_OR_RETURN(LexicalEmbedder lexical, LexicalEmbedder::load(path(kEmbedderFile)));
+    impl.lexical = std::make_shared<LexicalEmbedder>(std::move(lexical));
+    impl.embedder = impl.lexical;
+  } else {
+    return make_error(ErrorCode::kInvalidArgument,
+                      dir + ": the column index was built with embedder '" + embedder_name + "'; configure it to search");
+  }
+  if (impl.embedder->name() != embedder_name) return corrupt("embedder " + impl.embedder->name() + " != " + embedder_name);
+  try {
+    for (auto [file, target] : {std::pair{kColumnsFaiss, &impl.column_vectors}, std::pair{kTablesFaiss, &impl.table_vectors}}) {
+      std::unique_ptr<faiss::Index> raw(faiss::read_index(path(file).c_str()));
+      auto* flat = dynamic_cast<faiss::IndexFlatIP*>(raw.get());
+      if (!flat) return corrupt(std::string(file) + " is not a flat inner-product index");
+      raw.release();
+      target->reset(flat);
+    }
+  } catch (const std::exception& e) {
+    return faiss_error("reading " + path(kColumnsFaiss), e);
+  }
+  if (static_cast<size_t>(impl.column_vectors->ntotal) != impl.docs.size() ||
+      static_cast<size_t>(impl.table_vectors->ntotal) != impl.tables.size() ||
+      static_cast<size_t>(impl.column_vectors->d) != impl.embedder->dimension()) {
+    return corrupt("vectors do not match the documents");
+  }
+  impl.derive();
+  return index;
+}
+
+Result<std::vector<ColumnHit>> ColumnIndex::search_tables(std::string_view question, std::string_view evidence,
+                                                          size_t top_k) const {
+  const Impl& impl = *impl_;
+  AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_query(question, evidence));
+  std::string query_text = std::string(question) + " " + std::string(evidence);
+  std::vector<double> scores = impl.table_scores(q, query_text, ColumnQueryOptions{}.bm25_weight);
+  std::vector<size_t> order(scores.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
+  std::vector<ColumnHit> out;
+  for (size_t i = 0; i < order.size() && i < top_k; ++i) out.push_back({impl.tables[order[i]].table, "", scores[order[i]]});
+  return out;
+}
+
+Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, std::string_view evidence,
+                                                   const ColumnQueryOptions& options) const {
+  const Impl& impl = *impl_;
+  std::vector<ColumnHit> out;
+  if (impl.docs.empty()) return out;
+  AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_query(question, evidence));
+  std::string query_text = std::string(question) + " " + std::string(evidence);
+  std::vector<double> table_score = impl.table_scores(q, query_text, options.bm25_weight);
+
+  // Candidate documents: all of them, or the columns of the best tables.
+  std::vector<uint32_t> candidates;
+  if (impl.docs.size() <= options.table_first_columns) {
+    candidates.resize(impl.docs.size());
+    for (size_t i = 0; i < candidates.size(); ++i) candidates[i] = static_cast<uint32_t>(i);
+  } else {
+    std::vector<size_t> order(table_score.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return table_score[a] > table_score[b]; });
+    for (size_t i = 0; i < order.size() && i < options.top_tables; ++i) {
+      const auto& ids = impl.table_docs[order[i]];
+      candidates.insert(candidates.end(), ids.begin(), ids.end());
+    }
+  }
+  std::vector<double> bm25 = impl.column_bm25.scores(query_text);
+  std::unordered_map<std::string, double> value_score;  // "table\x1fcolumn" -> best value hit
+  if (options.value_hits) {
+    for (const ValueHit& h : *options.value_hits) {
+      double& s = value_score[h.table + '\x1f' + h.column];
+      s = std::max(s, h.score);
+    }
+  }
+  const float* xb = impl.column_vectors->get_xb();
+  const size_t dim = static_cast<size_t>(impl.column_vectors->d);
+  std::vector<std::pair<double, uint32_t>> scored;
+  scored.reserve(candidates.size());
+  for (uint32_t id : candidates) {
+    const ColumnDocument& d = impl.docs[id];
+    double cosine = std::max(0.0f, dot(q.data(), xb + static_cast<size_t>(id) * dim, dim));
+    double t = table_score[impl.doc_table[id]];
+    double s = (1 - options.bm25_weight) * cosine + options.bm25_weight * bm25[id] + options.table_weight * t;
+    if (d.key) s += options.key_weight * t;
+    if (!value_score.empty()) {
+      auto it = value_score.find(d.table + '\x1f' + d.column);
+      if (it != value_score.end()) s += options.value_weight * it->second;
+    }
+    scored.emplace_back(s, id);
+  }
+  const size_t k = std::min(options.top_k, scored.size());
+  std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(),
+                    [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+  for (size_t i = 0; i < k; ++i) {
+    const ColumnDocument& d = impl.docs[scored[i].second];
+    out.push_back({d.table, d.column, scored[i].first});
+  }
+  return out;
+}
+
+}  // namespace askguru::index

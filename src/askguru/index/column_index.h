@@ -1,0 +1,103 @@
+// ColumnIndex: schema linking by retrieval. Every column of a catalog becomes a
+// document (table and column names split into words, natural name, type,
+// description, value description, LLM summary, example values); the documents are
+// embedded (LexicalEmbedder by default, fitted on them, or any Embedder such as a
+// RemoteEmbedder) into a FAISS flat inner-product index, and scored together with
+// BM25 over the same words (a hybrid: by measurement it beats either alone; see
+// bench/retrieval.cpp). A table-level index over table documents adds each table's
+// score to its columns; for large schemas (ERP systems) search goes table-first and
+// only ranks the columns of the best tables. Value hits for the question (ValueIndex)
+// can boost the columns that hold them.
+//
+// Persisted in a directory: columns.bin (documents, options, BM25 statistics),
+// columns.faiss and tables.faiss (FAISS's own format), column_embedder.bin (the
+// fitted lexical embedder, when it is the one used).
+//
+// Thread-safety: a built or loaded ColumnIndex is safe for concurrent search() calls.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "askguru/common/status.h"
+
+namespace askguru::catalog {
+struct Catalog;
+}
+
+namespace askguru::index {
+
+class Embedder;
+struct ValueHit;
+
+struct ColumnDocument {
+  std::string table;
+  std::string column;
+  std::string text;
+  bool key = false;  // part of a primary or foreign key
+};
+
+struct TableDocument {
+  std::string table;
+  std::string text;
+};
+
+struct ColumnIndexOptions {
+  size_t max_values = 4;  // example values per column document (from the catalog's samples)
+};
+
+struct ColumnQueryOptions {
+  size_t top_k = 10;
+  double bm25_weight = 0.4;    // score = (1 - w) * cosine + w * bm25 / max bm25
+  double table_weight = 0.35;  // + w * the table's score
+  double value_weight = 0.3;   // + w * best value-hit score in the column
+  double key_weight = 0.05;    // + w * table score for key columns (join keys are rarely named)
+  // Table-first for large schemas: above this many columns, only the columns of the
+  // `top_tables` best tables are ranked.
+  size_t table_first_columns = 2000;
+  size_t top_tables = 30;
+  const std::vector<ValueHit>* value_hits = nullptr;
+};
+
+struct ColumnHit {
+  std::string table;
+  std::string column;
+  double score = 0.0;
+};
+
+std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options = {});
+std::vector<TableDocument> table_documents(const catalog::Catalog& catalog);
+
+class ColumnIndex {
+ public:
+  ColumnIndex();
+  ~ColumnIndex();
+  ColumnIndex(ColumnIndex&&) noexcept;
+  ColumnIndex& operator=(ColumnIndex&&) noexcept;
+
+  // `embedder` null: a LexicalEmbedder fitted on the documents (kept with the index).
+  static Result<ColumnIndex> build(const catalog::Catalog& catalog, const ColumnIndexOptions& options = {},
+                                   std::shared_ptr<const Embedder> embedder = nullptr);
+  Status save(const std::string& dir) const;
+  // An index built with a non-lexical embedder needs the same embedder (same name()).
+  static Result<ColumnIndex> load(const std::string& dir, std::shared_ptr<const Embedder> embedder = nullptr);
+
+  // The best columns for a question (and evidence), best first.
+  Result<std::vector<ColumnHit>> search(std::string_view question, std::string_view evidence = {},
+                                        const ColumnQueryOptions& options = {}) const;
+  // Tables alone, best first.
+  Result<std::vector<ColumnHit>> search_tables(std::string_view question, std::string_view evidence = {},
+                                               size_t top_k = 10) const;
+
+  const std::vector<ColumnDocument>& documents() const;
+  const std::vector<TableDocument>& tables() const;
+  std::string embedder_name() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace askguru::index

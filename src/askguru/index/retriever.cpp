@@ -1,0 +1,322 @@
+#include "askguru/index/retriever.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "askguru/catalog/catalog_json.h"
+#include "askguru/common/files.h"
+#include "askguru/common/progress.h"
+#include "askguru/common/thread_pool.h"
+#include "askguru/eval/dataset.h"
+#include "askguru/common/hash.h"
+#include "askguru/common/text.h"
+#include "askguru/db/connection.h"
+
+namespace askguru::index {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+constexpr int kFormat = 1;
+constexpr const char* kManifest = "manifest.json";
+constexpr const char* kCatalog = "catalog.json";
+
+double since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+uint64_t directory_bytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) total += it->file_size(ec);
+  }
+  return total;
+}
+
+std::string safe_name(std::string_view s) {
+  std::string out;
+  for (char c : s) out += (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-') ? c : '_';
+  return out.empty() ? "db" : out;
+}
+
+}  // namespace
+
+std::string default_artifact_root() {
+  if (const char* env = std::getenv("ASKGURU_ARTIFACTS"); env && *env) return env;
+  return ".askguru/artifacts";
+}
+
+struct DatabaseArtifacts::Impl {
+  std::string dir;
+  std::string fingerprint;
+  catalog::Catalog catalog;
+  ValueIndex values;
+  ColumnIndex columns;
+  std::unique_ptr<ExampleStore> own_examples;
+  const ExampleStore* examples = nullptr;
+  BuildStats stats;
+  json manifest;
+};
+
+DatabaseArtifacts::DatabaseArtifacts() : impl_(std::make_unique<Impl>()) {}
+DatabaseArtifacts::~DatabaseArtifacts() = default;
+DatabaseArtifacts::DatabaseArtifacts(DatabaseArtifacts&&) noexcept = default;
+DatabaseArtifacts& DatabaseArtifacts::operator=(DatabaseArtifacts&&) noexcept = default;
+
+const catalog::Catalog& DatabaseArtifacts::catalog() const { return impl_->catalog; }
+const ValueIndex& DatabaseArtifacts::values() const { return impl_->values; }
+const ColumnIndex& DatabaseArtifacts::columns() const { return impl_->columns; }
+const ExampleStore* DatabaseArtifacts::examples() const { return impl_->examples; }
+void DatabaseArtifacts::use_examples(const ExampleStore* store) { impl_->examples = store; }
+const std::string& DatabaseArtifacts::dir() const { return impl_->dir; }
+const std::string& DatabaseArtifacts::fingerprint() const { return impl_->fingerprint; }
+const BuildStats& DatabaseArtifacts::stats() const { return impl_->stats; }
+
+Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, const ArtifactOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  AG_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> connection, db::open_connection(db_path));
+  DatabaseArtifacts out;
+  Impl& impl = *out.impl_;
+  impl.fingerprint = connection->fingerprint();
+  const std::string db_id = fs::path(db_path).stem().string();
+  if (!options.dir.empty()) {
+    impl.dir = options.dir;
+  } else {
+    std::string root = options.root.empty() ? default_artifact_root() : options.root;
+    impl.dir = (fs::path(root) / (safe_name(db_id) + "-" + impl.fingerprint)).string();
+  }
+  auto path = [&](const char* name) { return (fs::path(impl.dir) / name).string(); };
+
+  // A complete build of this very database content is reused.
+  bool reuse = false;
+  if (!options.force && files::exists(path(kManifest))) {
+    auto text = files::read_file(path(kManifest));
+    if (text.ok()) {
+      json m = json::parse(*text, nullptr, false);
+      reuse = m.is_object() && m.value("format", 0) == kFormat && m.value("fingerprint", "") == impl.fingerprint;
+      if (reuse) impl.manifest = std::move(m);
+    }
+  }
+  if (reuse) {
+    auto catalog = catalog::load_catalog(path(kCatalog));
+    auto values = catalog.ok() ? ValueIndex::load(impl.dir) : Result<ValueIndex>(catalog.status());
+    auto columns = values.ok() ? ColumnIndex::load(impl.dir) : Result<ColumnIndex>(values.status());
+    if (columns.ok()) {
+      impl.catalog = std::move(*catalog);
+      impl.values = std::move(*values);
+      impl.columns = std::move(*columns);
+      std::string store = impl.manifest.value("examples", "");
+      if (!store.empty()) {
+        auto loaded = ExampleStore::load(store);
+        if (loaded.ok()) {
+          impl.own_examples = std::make_unique<ExampleStore>(std::move(*loaded));
+          impl.examples = impl.own_examples.get();
+        }
+      }
+      impl.stats.load_seconds = since(start);
+      impl.stats.bytes = directory_bytes(impl.dir);
+      return out;
+    }
+    // A damaged build: rebuild it below.
+  }
+  if (!options.build_missing) {
+    return make_error(ErrorCode::kNotFound, "no index for " + db_path + " in " + impl.dir + "; run askguru index --db " + db_path);
+  }
+  std::error_code ec;
+  fs::create_directories(impl.dir, ec);
+  if (ec) return make_error(ErrorCode::kIoError, "creating " + impl.dir + ": " + ec.message());
+  fs::remove(path(kManifest), ec);
+  impl.stats.built = true;
+
+  auto t = std::chrono::steady_clock::now();
+  db::IntrospectOptions introspect;
+  introspect.tables_json = options.tables_json;
+  introspect.descriptions_dir = options.descriptions_dir;
+  introspect.sample_values = std::max<size_t>(options.columns.max_values, 1);
+  AG_ASSIGN_OR_RETURN(impl.catalog, connection->introspect(introspect));
+  if (impl.catalog.db_id.empty()) impl.catalog.db_id = db_id;
+  AG_RETURN_IF_ERROR(catalog::save_catalog(impl.catalog, path(kCatalog)));
+  impl.stats.catalog_seconds = since(t);
+
+  t = std::chrono::steady_clock::now();
+  ValueIndexOptions value_options = options.values;
+  value_options.quiet = options.quiet;
+  AG_ASSIGN_OR_RETURN(impl.values, ValueIndex::build(*connection, impl.catalog, value_options));
+  AG_RETURN_IF_ERROR(impl.values.save(impl.dir));
+  impl.stats.values_seconds = since(t);
+
+  t = std::chrono::steady_clock::now();
+  AG_ASSIGN_OR_RETURN(impl.columns, ColumnIndex::build(impl.catalog, options.columns));
+  AG_RETURN_IF_ERROR(impl.columns.save(impl.dir));
+  impl.stats.columns_seconds = since(t);
+
+  impl.manifest = json{{"format", kFormat},
+                       {"db", db_path},
+                       {"db_id", impl.catalog.db_id},
+                       {"fingerprint", impl.fingerprint},
+                       {"values", impl.values.value_count()},
+                       {"value_columns", impl.values.columns().size()},
+                       {"columns", impl.columns.documents().size()},
+                       {"column_embedder", impl.columns.embedder_name()}};
+  AG_RETURN_IF_ERROR(files::write_file(path(kManifest), impl.manifest.dump(2)));
+  impl.stats.bytes = directory_bytes(impl.dir);
+  return out;
+}
+
+Status DatabaseArtifacts::attach_examples(const std::string& store_dir) {
+  Impl& impl = *impl_;
+  AG_ASSIGN_OR_RETURN(ExampleStore store, ExampleStore::load(store_dir));
+  impl.own_examples = std::make_unique<ExampleStore>(std::move(store));
+  impl.examples = impl.own_examples.get();
+  impl.manifest["examples"] = fs::absolute(store_dir).string();
+  return files::write_file((fs::path(impl.dir) / kManifest).string(), impl.manifest.dump(2));
+}
+
+Result<Retrieval> DatabaseArtifacts::retrieve(const RetrievalQuery& query) const {
+  const Impl& impl = *impl_;
+  Retrieval out;
+  ValueQueryOptions vq = query.value_options;
+  vq.top_k = query.values_k;
+  out.values = impl.values.search_question(query.question, query.evidence, vq);
+  ColumnQueryOptions cq = query.column_options;
+  cq.top_k = query.columns_k;
+  cq.value_hits = &out.values;
+  AG_ASSIGN_OR_RETURN(out.columns, impl.columns.search(query.question, query.evidence, cq));
+  if (impl.examples && query.examples_k > 0) {
+    ExampleQuery eq;
+    eq.top_k = query.examples_k;
+    eq.db_id = impl.catalog.db_id;
+    eq.exclude_question = query.exclude_question;
+    eq.values = &impl.values;
+    AG_ASSIGN_OR_RETURN(out.examples, impl.examples->search(query.question, eq));
+  }
+  return out;
+}
+
+Result<std::pair<std::string, ExampleStore>> open_example_store(
+    const std::string& dataset_path, const std::string& root, bool force,
+    const std::function<const ValueIndex*(const std::string&)>& values_for, bool quiet) {
+  AG_ASSIGN_OR_RETURN(uint64_t file_hash, hash::file_xxh64(dataset_path));
+  const std::string base = root.empty() ? default_artifact_root() : root;
+  const std::string dir = (fs::path(base) / "examples" /
+                           (safe_name(fs::path(dataset_path).stem().string()) + "-" + hash::hex64(file_hash)))
+                              .string();
+  if (!force && files::exists((fs::path(dir) / "examples.bin").string())) {
+    auto loaded = ExampleStore::load(dir);
+    if (loaded.ok()) return std::pair{dir, std::move(*loaded)};
+  }
+  AG_ASSIGN_OR_RETURN(std::vector<ExamplePair> pairs, ExampleStore::read_pairs(dataset_path));
+  ExampleStoreOptions options;
+  options.values_for = values_for;
+  options.quiet = quiet;
+  AG_ASSIGN_OR_RETURN(ExampleStore store, ExampleStore::build(std::move(pairs), options));
+  AG_RETURN_IF_ERROR(store.save(dir));
+  return std::pair{dir, std::move(store)};
+}
+
+
+std::string retrieval_to_json(const Retrieval& r, int64_t index) {
+  json j = json::object();
+  if (index >= 0) j["index"] = index;
+  json values = json::array();
+  for (const ValueHit& v : r.values) {
+    values.push_back({{"table", v.table}, {"column", v.column}, {"value", v.value}, {"score", v.score}});
+  }
+  json columns = json::array();
+  for (const ColumnHit& c : r.columns) columns.push_back({{"table", c.table}, {"column", c.column}, {"score", c.score}});
+  json examples = json::array();
+  for (const ExampleHit& e : r.examples) {
+    examples.push_back({{"db_id", e.example.db_id},
+                        {"question", e.example.question},
+                        {"sql", e.example.sql},
+                        {"score", e.score},
+                        {"same_db", e.same_db}});
+  }
+  j["values"] = std::move(values);
+  j["columns"] = std::move(columns);
+  j["examples"] = std::move(examples);
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+Result<BatchRetrievalStats> retrieve_dataset(const BatchRetrievalOptions& options) {
+  auto start = std::chrono::steady_clock::now();
+  AG_ASSIGN_OR_RETURN(eval::Dataset dataset, eval::load_dataset(options.dataset));
+  if (dataset.format == eval::DatasetFormat::kGoldLines) {
+    return make_error(ErrorCode::kInvalidArgument, options.dataset + ": batch retrieval needs questions (BIRD or Spider JSON)");
+  }
+  BatchRetrievalStats stats;
+  stats.questions = dataset.examples.size();
+  std::map<std::string, std::vector<size_t>> by_db;
+  for (size_t i = 0; i < dataset.examples.size(); ++i) by_db[dataset.examples[i].db_id].push_back(i);
+  std::vector<std::string> db_ids;
+  for (const auto& [db, _] : by_db) db_ids.push_back(db);
+  stats.databases = db_ids.size();
+
+  const std::string root = options.artifacts.root.empty() ? default_artifact_root() : options.artifacts.root;
+  std::unique_ptr<ExampleStore> store;
+  if (!options.examples.empty()) {
+    AG_ASSIGN_OR_RETURN(auto opened, open_example_store(options.examples, root, options.artifacts.force, nullptr, options.quiet));
+    store = std::make_unique<ExampleStore>(std::move(opened.second));
+  }
+  std::vector<std::string> lines(dataset.examples.size());
+  std::mutex mutex;
+  Progress progress("retrieve", dataset.examples.size(), options.quiet);
+  parallel_for(db_ids.size(), options.jobs, [&](size_t d) {
+    const std::string& db_id = db_ids[d];
+    const std::vector<size_t>& items = by_db[db_id];
+    const std::string path = (fs::path(options.db_root) / db_id / (db_id + ".sqlite")).string();
+    auto fail_all = [&](const Status& status) {
+      for (size_t i : items) {
+        json j{{"index", i}, {"error", status.message()}, {"values", json::array()}, {"columns", json::array()},
+               {"examples", json::array()}};
+        lines[i] = j.dump(-1, ' ', false, json::error_handler_t::replace);
+      }
+      std::lock_guard lock(mutex);
+      stats.failed += items.size();
+    };
+    Result<DatabaseArtifacts> artifacts = files::exists(path)
+                                              ? DatabaseArtifacts::open(path, options.artifacts)
+                                              : Result<DatabaseArtifacts>(make_error(ErrorCode::kNotFound, "no database " + path));
+    if (!artifacts.ok()) {
+      fail_all(artifacts.status());
+      progress.tick(items.size());
+      return;
+    }
+    if (artifacts->stats().built) {
+      std::lock_guard lock(mutex);
+      ++stats.built;
+    }
+    if (store) artifacts->use_examples(store.get());
+    for (size_t i : items) {
+      const eval::Example& e = dataset.examples[i];
+      RetrievalQuery q = options.query;
+      q.question = e.question;
+      q.evidence = e.evidence;
+      if (options.exclude_self) q.exclude_question = e.question;
+      auto r = artifacts->retrieve(q);
+      if (r.ok()) {
+        lines[i] = retrieval_to_json(*r, static_cast<int64_t>(i));
+      } else {
+        json j{{"index", i}, {"error", r.error()}, {"values", json::array()}, {"columns", json::array()},
+               {"examples", json::array()}};
+        lines[i] = j.dump(-1, ' ', false, json::error_handler_t::replace);
+        std::lock_guard lock(mutex);
+        ++stats.failed;
+      }
+      progress.tick();
+    }
+  });
+  std::string out;
+  for (const std::string& line : lines) out += line + "\n";
+  AG_RETURN_IF_ERROR(files::write_file(options.out, out));
+  stats.seconds = since(start);
+  progress.finish(std::to_string(stats.databases) + " databases, " + std::to_string(stats.built) + " built");
+  return stats;
+}
+
+}  // namespace askguru::index

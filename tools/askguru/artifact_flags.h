@@ -1,0 +1,39 @@
+// Flags shared by `askguru index`, `values` and `retrieve`: where the per-database
+// artifacts live and how they are built.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "askguru/index/retriever.h"
+
+namespace askguru::cli {
+
+struct ArtifactFlags {
+  std::string root;
+  std::string tables;
+  std::string descriptions;
+  bool force = false;
+  bool quiet = false;
+
+  void add(CLI::App& sub, bool with_force) {
+    sub.add_option("--artifacts", root, "artifact root (default $ASKGURU_ARTIFACTS or .askguru/artifacts)");
+    sub.add_option("--tables", tables, "Spider/BIRD tables.json (natural column names)");
+    sub.add_option("--descriptions", descriptions, "BIRD description CSVs (default: beside the database)");
+    if (with_force) sub.add_flag("--force", force, "rebuild even when the artifacts are up to date");
+    sub.add_flag("-q,--quiet", quiet, "no progress lines");
+  }
+
+  index::ArtifactOptions options() const {
+    index::ArtifactOptions o;
+    o.root = root;
+    o.tables_json = tables;
+    o.descriptions_dir = descriptions;
+    o.force = force;
+    o.quiet = quiet;
+    return o;
+  }
+};
+
+}  // namespace askguru::cli
