@@ -1700,7 +1700,9 @@ class Parser {
         fail_expected("a column name after '.'");
       }
     }
-    if (at(Tok::kLParen) && n <= 2 && t.type == Tok::kWord) {
+    // `name(+)` is Oracle's outer-join marker on a column, never a call.
+    bool outer_join_marker = at(Tok::kLParen) && peek().type == Tok::kPlus && peek(2).type == Tok::kRParen;
+    if (at(Tok::kLParen) && n <= 2 && t.type == Tok::kWord && !outer_join_marker) {
       auto* f = make<Function>(t);
       if (n == 1) {
         f->name = parts[0];
@@ -1724,7 +1726,7 @@ class Parser {
       c->column = parts[2];
     }
     // Oracle outer-join marker: col(+)
-    if (at(Tok::kLParen) && peek().type == Tok::kPlus && peek(2).type == Tok::kRParen) {
+    if (outer_join_marker) {
       advance();
       advance();
       advance();
