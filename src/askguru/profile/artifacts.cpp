@@ -177,7 +177,7 @@ Result<catalog::Catalog> profiled_catalog(const std::string& db_path, const Arti
       spdlog::warn("{}: {}; rebuilding", dir.path(kCatalogFile), loaded.error());
     } else if (!loaded->profile.complete) {
       spdlog::info("{}: profile incomplete; resuming", dir.path(kCatalogFile));
-    } else if (loaded->profile.deny != normalize_deny(options.deny)) {
+    } else if (loaded->profile.deny != denied_columns(*loaded, options)) {
       spdlog::info("{}: made with another deny list; rebuilding", dir.path(kCatalogFile));
     } else {
       return loaded;

@@ -8,10 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "askguru/db/sqlite_connection.h"
+#include "askguru/sql/analysis.h"
 #include "askguru/sql/parser.h"
 #include "askguru/sql/printer.h"
 
@@ -65,6 +68,28 @@ class Databases {
 
 int stop_long_queries(void* counter) { return ++*static_cast<int*>(counter) > 20000; }
 
+// Catalogs introspected through askguru::db, one per db_id (nullptr when it fails).
+class Catalogs {
+ public:
+  explicit Catalogs(fs::path root) : root_(std::move(root)) {}
+  const catalog::Catalog* get(const std::string& db_id) {
+    auto it = catalogs_.find(db_id);
+    if (it != catalogs_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<catalog::Catalog> cat;
+    auto conn = db::SqliteConnection::open((root_ / db_id / (db_id + ".sqlite")).string());
+    if (conn.ok()) {
+      auto c = (*conn)->introspect(db::IntrospectOptions{0, false, "", ""});
+      if (c.ok()) cat = std::move(*c);
+      else ADD_FAILURE() << db_id << ": " << c.error();
+    }
+    return catalogs_.emplace(db_id, std::move(cat)).first->second ? &*catalogs_[db_id] : nullptr;
+  }
+
+ private:
+  fs::path root_;
+  std::map<std::string, std::optional<catalog::Catalog>> catalogs_;
+};
+
 // Runs `sql`; rows as text (NULL distinct from ''), or nullopt with `error` on failure.
 bool run_query(sqlite3* db, const std::string& sql, std::vector<std::string>& rows, std::string& error) {
   sqlite3_stmt* stmt = nullptr;
@@ -108,6 +133,9 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::vector<GoldQuery> queries = load(json, sql_key);
   ASSERT_GE(queries.size(), expected_min);
   Databases dbs(db_root);
+  Catalogs catalogs(db_root);
+  std::map<std::string, size_t> warnings_by_kind;
+  size_t analysed = 0, analysis_errors = 0, with_warnings = 0;
   size_t parsed = 0, round_trips = 0, executed_same = 0, no_db = 0, rejected = 0, slow = 0;
   std::vector<std::string> rejected_list;
   for (size_t i = 0; i < queries.size(); ++i) {
@@ -128,6 +156,31 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       continue;
     }
     ++parsed;
+    if (const catalog::Catalog* cat = catalogs.get(q.db_id)) {
+      auto analysis = analyze(*ast, *cat);
+      if (!analysis.ok()) {
+        ADD_FAILURE() << "#" << i << " cannot be analysed: " << analysis.error();
+      } else {
+        ++analysed;
+        if (analysis->has_errors()) {
+          ++analysis_errors;
+          ADD_FAILURE() << "#" << i << " (" << q.db_id << ") analysis errors:\n  " << q.sql << "\n"
+                        << analysis->diagnostics_text();
+        }
+        // Every referenced column must exist in the catalog (rowid aside).
+        for (const ColumnUse& c : analysis->columns) {
+          if (c.table.empty()) continue;
+          const catalog::Table* t = cat->find_table(c.table);
+          if (t == nullptr || (t->find_column(c.column) == nullptr && c.column != "rowid")) {
+            ADD_FAILURE() << "#" << i << " resolves " << c.table << "." << c.column << " outside the catalog: " << q.sql;
+          }
+        }
+        if (analysis->warning_count() > 0) ++with_warnings;
+        for (const Diagnostic& d : analysis->diagnostics) {
+          if (d.severity == Diagnostic::Severity::kWarning) ++warnings_by_kind[d.kind];
+        }
+      }
+    }
     PrintOptions sqlite_print{Dialect::kSqlite, false};
     std::string printed = print(*ast, sqlite_print);
     std::string canon = canonical(*ast);
@@ -165,9 +218,14 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
               "%zu executed with identical rows, %zu skipped as slow\n",
               json.filename().c_str(), queries.size(), no_db, rejected, parsed, round_trips, executed_same, slow);
+  std::printf("%s: %zu analysed against their catalog, %zu with analysis errors, %zu with warnings\n",
+              json.filename().c_str(), analysed, analysis_errors, with_warnings);
+  for (const auto& [kind, n] : warnings_by_kind) std::printf("  warnings \"%s\": %zu\n", kind.c_str(), n);
   for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
   EXPECT_EQ(parsed, queries.size() - no_db - rejected);
   EXPECT_EQ(round_trips, parsed);
+  EXPECT_EQ(analysed, parsed);
+  EXPECT_EQ(analysis_errors, 0u);
   EXPECT_EQ(executed_same + slow, round_trips);
 }
 
