@@ -9,12 +9,14 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "askguru/db/sqlite_connection.h"
 #include "askguru/sql/analysis.h"
+#include "askguru/sql/normalize.h"
 #include "askguru/sql/parser.h"
 #include "askguru/sql/printer.h"
 
@@ -135,7 +137,8 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   Databases dbs(db_root);
   Catalogs catalogs(db_root);
   std::map<std::string, size_t> warnings_by_kind;
-  size_t analysed = 0, analysis_errors = 0, with_warnings = 0;
+  size_t analysed = 0, analysis_errors = 0, with_warnings = 0, normalized_same = 0, normalized_limit_ties = 0;
+  std::set<std::string> skeletons, normal_forms;
   size_t parsed = 0, round_trips = 0, executed_same = 0, no_db = 0, rejected = 0, slow = 0;
   std::vector<std::string> rejected_list;
   for (size_t i = 0; i < queries.size(); ++i) {
@@ -156,7 +159,8 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       continue;
     }
     ++parsed;
-    if (const catalog::Catalog* cat = catalogs.get(q.db_id)) {
+    const catalog::Catalog* cat = catalogs.get(q.db_id);
+    if (cat != nullptr) {
       auto analysis = analyze(*ast, *cat);
       if (!analysis.ok()) {
         ADD_FAILURE() << "#" << i << " cannot be analysed: " << analysis.error();
@@ -214,12 +218,59 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       continue;
     }
     ++executed_same;
+    // The normal form and the skeleton parse and are fixed points; the normal form returns
+    // the same rows (as a multiset: a changed plan may reorder ties).
+    if (cat != nullptr) {
+      NormalizeOptions nopt{cat};
+      std::string norm = normalize(*ast, nopt);
+      auto again_norm = normalize_sql(norm, Dialect::kSqlite, nopt);
+      if (!again_norm.ok() || *again_norm != norm) {
+        ADD_FAILURE() << "#" << i << " normal form is not a fixed point:\n  " << norm << "\n  "
+                      << (again_norm.ok() ? *again_norm : again_norm.error());
+        continue;
+      }
+      std::vector<std::string> rows_n;
+      std::string err_n;
+      if (!run_query(db, norm, rows_n, err_n)) {
+        ADD_FAILURE() << "#" << i << " normal form fails: " << err_n << "\n  " << norm;
+        continue;
+      }
+      std::vector<std::string> sorted_a = rows_a;
+      std::sort(sorted_a.begin(), sorted_a.end());
+      std::sort(rows_n.begin(), rows_n.end());
+      if (sorted_a != rows_n) {
+        std::string upper = q.sql;
+        for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (upper.find("LIMIT") != std::string::npos) {
+          ++normalized_limit_ties;  // LIMIT over ties may pick other rows under another plan
+        } else {
+          ADD_FAILURE() << "#" << i << " normal form returns other rows:\n  original: " << q.sql
+                        << "\n  normal:   " << norm;
+          continue;
+        }
+      } else {
+        ++normalized_same;
+      }
+      SkeletonOptions so;
+      so.catalog = cat;
+      std::string skel = skeleton(*ast, so);
+      auto skel_ast = parse(skel, Dialect::kSqlite);
+      if (!skel_ast.ok() || skeleton(*skel_ast) != skel) {
+        ADD_FAILURE() << "#" << i << " skeleton does not parse or is not a fixed point: " << skel;
+        continue;
+      }
+      skeletons.insert(skel);
+      normal_forms.insert(norm);
+    }
   }
   std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
               "%zu executed with identical rows, %zu skipped as slow\n",
               json.filename().c_str(), queries.size(), no_db, rejected, parsed, round_trips, executed_same, slow);
   std::printf("%s: %zu analysed against their catalog, %zu with analysis errors, %zu with warnings\n",
               json.filename().c_str(), analysed, analysis_errors, with_warnings);
+  std::printf("%s: normal forms: %zu return the same rows, %zu differ only under LIMIT ties; %zu distinct normal "
+              "forms, %zu distinct skeletons\n",
+              json.filename().c_str(), normalized_same, normalized_limit_ties, normal_forms.size(), skeletons.size());
   for (const auto& [kind, n] : warnings_by_kind) std::printf("  warnings \"%s\": %zu\n", kind.c_str(), n);
   for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
   EXPECT_EQ(parsed, queries.size() - no_db - rejected);
