@@ -16,6 +16,7 @@
 
 #include "askguru/db/sqlite_connection.h"
 #include "askguru/sql/analysis.h"
+#include "askguru/sql/mutate.h"
 #include "askguru/sql/normalize.h"
 #include "askguru/sql/parser.h"
 #include "askguru/sql/printer.h"
@@ -139,6 +140,8 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::map<std::string, size_t> warnings_by_kind;
   size_t analysed = 0, analysis_errors = 0, with_warnings = 0, normalized_same = 0, normalized_limit_ties = 0;
   std::set<std::string> skeletons, normal_forms;
+  size_t mutated_queries = 0, mutants_slow = 0;
+  std::map<std::string, size_t> mutants_by_kind;
   size_t parsed = 0, round_trips = 0, executed_same = 0, no_db = 0, rejected = 0, slow = 0;
   std::vector<std::string> rejected_list;
   for (size_t i = 0; i < queries.size(); ++i) {
@@ -261,6 +264,29 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       }
       skeletons.insert(skel);
       normal_forms.insert(norm);
+      // Mutants of a sample (every 10th query) must be valid: SQLite runs them.
+      if (i % 10 == 0) {
+        MutateOptions mo;
+        mo.seed = i;
+        mo.max_mutants = 6;
+        auto mutants = mutate(*ast, *cat, mo);
+        if (!mutants.ok()) {
+          ADD_FAILURE() << "#" << i << " cannot be mutated: " << mutants.error();
+          continue;
+        }
+        ++mutated_queries;
+        for (const Mutant& m : *mutants) {
+          std::vector<std::string> rows_m;
+          std::string err_m;
+          if (run_query(db, m.sql, rows_m, err_m)) {
+            ++mutants_by_kind[std::string(mutation_kind_name(m.kind))];
+          } else if (err_m == "interrupted") {
+            ++mutants_slow;
+          } else {
+            ADD_FAILURE() << "#" << i << " mutant (" << m.description << ") fails: " << err_m << "\n  " << m.sql;
+          }
+        }
+      }
     }
   }
   std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
@@ -271,6 +297,12 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::printf("%s: normal forms: %zu return the same rows, %zu differ only under LIMIT ties; %zu distinct normal "
               "forms, %zu distinct skeletons\n",
               json.filename().c_str(), normalized_same, normalized_limit_ties, normal_forms.size(), skeletons.size());
+  size_t mutants_ok = 0;
+  for (const auto& [kind, n] : mutants_by_kind) mutants_ok += n;
+  std::printf("%s: %zu sampled queries mutated: %zu mutants ran on SQLite (%zu interrupted as slow):", json.filename().c_str(),
+              mutated_queries, mutants_ok, mutants_slow);
+  for (const auto& [kind, n] : mutants_by_kind) std::printf(" %s %zu;", kind.c_str(), n);
+  std::printf("\n");
   for (const auto& [kind, n] : warnings_by_kind) std::printf("  warnings \"%s\": %zu\n", kind.c_str(), n);
   for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
   EXPECT_EQ(parsed, queries.size() - no_db - rejected);
