@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace askguru::profile {
@@ -18,6 +20,9 @@ struct ProfileOptions {
   // started when the total budget runs out are left unprofiled (a rerun resumes).
   double table_budget_s = 60.0;
   double total_budget_s = 0.0;
+  // Profile at most this many tables in one run (0: all); the rest are left for a
+  // rerun, as when the total budget runs out (incremental runs, tests).
+  size_t max_tables = 0;
   // Tables with more rows than this are profiled on a sample of about this many rows
   // (rowid ranges spread over the table); the profile records that it is sampled.
   // 0: never sample.
@@ -33,6 +38,9 @@ struct ProfileOptions {
   // Columns never read, profiled, sampled or sent to an LLM: "table.column" (case-
   // insensitive), "table.*" for a whole table.
   std::vector<std::string> deny;
+  // A further policy (e.g. the guardrail's, guard/policy.h): false denies the column.
+  // Empty: none.
+  std::function<bool(std::string_view table, std::string_view column)> allow;
   // Introspection inputs (BIRD description CSVs, Spider/BIRD tables.json).
   std::string descriptions_dir;
   std::string tables_json;

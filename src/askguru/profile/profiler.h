@@ -12,6 +12,8 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "askguru/catalog/catalog.h"
 #include "askguru/common/status.h"
@@ -43,5 +45,14 @@ Result<ProfileRun> profile_database(const ArtifactDir& dir, const ProfileOptions
 // "table.column" → lower-case normal form; "table.*" denies a whole table.
 std::vector<std::string> normalize_deny(const std::vector<std::string>& deny);
 bool is_denied(const std::vector<std::string>& normalized_deny, std::string_view table, std::string_view column);
+// Whether options deny a column (the deny list or the allow predicate).
+bool column_denied(const ProfileOptions& options, std::string_view table, std::string_view column);
+// The catalog's columns the options deny, as sorted lower-case "table.column"
+// (what ProfileInfo::deny records).
+std::vector<std::string> denied_columns(const catalog::Catalog& catalog, const ProfileOptions& options);
+
+// Lists column pairs whose value sets overlap strongly (from the MinHash signatures
+// and distinct counts in the profiles), most contained first; marks declared keys.
+std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog& catalog, double min_containment);
 
 }  // namespace askguru::profile
