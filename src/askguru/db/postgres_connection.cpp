@@ -137,7 +137,8 @@ void ignore_notice(void* /*arg*/, const char* message) {
 // ---------------------------------------------------------------- layer 1: the query check
 
 bool matches(std::string_view name, std::string_view pattern) {
-  if (!pattern.empty() && pattern.back() == '*') return name.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
+  if (!pattern.empty() && pattern.back() == '*')
+    return name.substr(0, pattern.size() - 1) == pattern.substr(0, pattern.size() - 1);
   return name == pattern;
 }
 
@@ -145,15 +146,50 @@ bool matches(std::string_view name, std::string_view pattern) {
 // servers or run SQL text of their own (which would escape the checks here). pg_sleep
 // is not among them: the time limit ends it.
 bool is_refused_function(std::string_view name) {
-  static constexpr std::string_view kRefused[] = {
-      "pg_terminate_backend", "pg_cancel_backend", "pg_reload_conf", "pg_rotate_logfile*", "pg_promote",
-      "pg_log_backend_memory_contexts", "set_config", "pg_notify", "pg_advisory*", "pg_try_advisory*",
-      "pg_read_file", "pg_read_binary_file", "pg_ls_*", "pg_stat_file", "pg_file_*", "pg_logdir_ls",
-      "lo_*", "be_lo_*", "loread", "lowrite", "nextval", "setval", "txid_current*", "pg_current_xact_id*",
-      "pg_switch_wal", "pg_create_restore_point", "pg_start_backup", "pg_stop_backup", "pg_backup_*",
-      "pg_create_*", "pg_drop_replication_slot", "pg_copy_*", "pg_replication_*", "pg_logical_*",
-      "pg_wal_replay_*", "pg_stat_reset*", "pg_stat_statements_reset", "pg_import_system_collations",
-      "pg_prewarm", "dblink*", "query_to_xml*", "cursor_to_xml*", "ts_stat", "pg_sequence_*"};
+  static constexpr std::string_view kRefused[] = {"pg_terminate_backend",
+                                                  "pg_cancel_backend",
+                                                  "pg_reload_conf",
+                                                  "pg_rotate_logfile*",
+                                                  "pg_promote",
+                                                  "pg_log_backend_memory_contexts",
+                                                  "set_config",
+                                                  "pg_notify",
+                                                  "pg_advisory*",
+                                                  "pg_try_advisory*",
+                                                  "pg_read_file",
+                                                  "pg_read_binary_file",
+                                                  "pg_ls_*",
+                                                  "pg_stat_file",
+                                                  "pg_file_*",
+                                                  "pg_logdir_ls",
+                                                  "lo_*",
+                                                  "be_lo_*",
+                                                  "loread",
+                                                  "lowrite",
+                                                  "nextval",
+                                                  "setval",
+                                                  "txid_current*",
+                                                  "pg_current_xact_id*",
+                                                  "pg_switch_wal",
+                                                  "pg_create_restore_point",
+                                                  "pg_start_backup",
+                                                  "pg_stop_backup",
+                                                  "pg_backup_*",
+                                                  "pg_create_*",
+                                                  "pg_drop_replication_slot",
+                                                  "pg_copy_*",
+                                                  "pg_replication_*",
+                                                  "pg_logical_*",
+                                                  "pg_wal_replay_*",
+                                                  "pg_stat_reset*",
+                                                  "pg_stat_statements_reset",
+                                                  "pg_import_system_collations",
+                                                  "pg_prewarm",
+                                                  "dblink*",
+                                                  "query_to_xml*",
+                                                  "cursor_to_xml*",
+                                                  "ts_stat",
+                                                  "pg_sequence_*"};
   for (std::string_view pattern : kRefused) {
     if (matches(name, pattern)) return true;
   }
@@ -171,7 +207,9 @@ std::string first_word(std::string_view sql) {
   return text::to_upper(tokens[0].text(sql));
 }
 
-Status refuse(std::string what) { return make_error(ErrorCode::kRefused, std::move(what) + kReadOnlyNote); }
+Status refuse(std::string what) {
+  return make_error(ErrorCode::kRefused, std::move(what) + kReadOnlyNote);
+}
 
 Status check_functions(std::string_view sql) {
   std::vector<sql::Token> tokens;
@@ -293,7 +331,9 @@ Value convert(Conversion conversion, const char* data, size_t size) {
 
 }  // namespace
 
-std::string redact_postgres_url(std::string_view url) { return redact(url); }
+std::string redact_postgres_url(std::string_view url) {
+  return redact(url);
+}
 
 Status check_postgres_query(std::string_view sql) {
   auto ast = sql::parse(sql, Dialect::kPostgres);
@@ -331,9 +371,9 @@ Status check_postgres_query(std::string_view sql) {
 
 struct PostgresConnection::Exchange {
   std::string_view sql;
-  bool extended = false;                            // one statement, extended protocol
+  bool extended = false;  // one statement, extended protocol
   Clock::time_point deadline = Clock::time_point::max();
-  ResultSet* rows = nullptr;                        // single-row mode into this; null: ignore rows
+  ResultSet* rows = nullptr;  // single-row mode into this; null: ignore rows
   size_t cap = SIZE_MAX;
   size_t byte_cap = SIZE_MAX;
 
@@ -356,7 +396,9 @@ PostgresConnection::PostgresConnection(std::string url)
   display_ = clean_message(redact(url_), password_);
 }
 
-PostgresConnection::~PostgresConnection() { disconnect(); }
+PostgresConnection::~PostgresConnection() {
+  disconnect();
+}
 
 void PostgresConnection::disconnect() {
   if (cancel_) PQfreeCancel(cancel_);
@@ -372,16 +414,16 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::open(const std::
   if (!parsed) {
     std::string message = err ? clean_message(err, url_password(url)) : "out of memory";
     if (err) PQfreemem(err);
-    return make_error(ErrorCode::kInvalidArgument,
-                      "malformed PostgreSQL address " + redact(url) + ": " + message +
-                          " (expected postgresql://user@host:port/database?options)");
+    return make_error(ErrorCode::kInvalidArgument, "malformed PostgreSQL address " + redact(url) + ": " + message +
+                                                       " (expected postgresql://user@host:port/database?options)");
   }
   PQconninfoFree(parsed);
   std::unique_ptr<PostgresConnection> connection(new PostgresConnection(url));
   if (!connection->password_.empty()) {
-    spdlog::warn("{}: a password in the database address can be seen by other users of this machine; "
-                 "prefer PGPASSWORD or a password file (~/.pgpass, PGPASSFILE)",
-                 connection->display_);
+    spdlog::warn(
+        "{}: a password in the database address can be seen by other users of this machine; "
+        "prefer PGPASSWORD or a password file (~/.pgpass, PGPASSFILE)",
+        connection->display_);
   }
   AG_RETURN_IF_ERROR(connection->connect());
   return connection;
@@ -390,8 +432,8 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::open(const std::
 Status PostgresConnection::connect() {
   disconnect();
   // Defaults first (the URL may override them), then what askguru needs.
-  const char* keys[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count", "dbname",
-                        "fallback_application_name", "client_encoding", nullptr};
+  const char* keys[] = {"connect_timeout", "keepalives_idle",           "keepalives_interval", "keepalives_count",
+                        "dbname",          "fallback_application_name", "client_encoding",     nullptr};
   const char* values[] = {"10", "30", "10", "3", url_.c_str(), "askguru", "UTF8", nullptr};
   PGconn* conn = PQconnectdbParams(keys, values, 1);
   if (!conn) return make_error(ErrorCode::kInternal, "libpq could not allocate a connection");
@@ -410,7 +452,8 @@ Status PostgresConnection::connect() {
     } else if (message.find("database \"") != std::string::npos &&
                message.find("does not exist") != std::string::npos) {
       code = ErrorCode::kNotFound;
-    } else if (message.find("invalid") != std::string::npos && message.find("connection to server") == std::string::npos) {
+    } else if (message.find("invalid") != std::string::npos &&
+               message.find("connection to server") == std::string::npos) {
       code = ErrorCode::kInvalidArgument;
     }
     return make_error(code, "cannot connect to " + display_ + ": " + message + hint);
@@ -436,7 +479,9 @@ Status PostgresConnection::connect() {
   return Status();
 }
 
-void PostgresConnection::interrupt() { interrupt_requested_.store(true, std::memory_order_relaxed); }
+void PostgresConnection::interrupt() {
+  interrupt_requested_.store(true, std::memory_order_relaxed);
+}
 
 // Sends x.sql and collects its results, cancelling at the deadline, on interrupt() and
 // when the row cap or the size guard is reached. Never blocks longer than the deadline
@@ -607,7 +652,9 @@ Result<ResultSet> PostgresConnection::run(std::string_view sql, const QueryOptio
   const auto deadline = options.timeout.count() > 0 ? start + options.timeout : Clock::time_point::max();
   const std::string timeout_text = std::to_string(options.timeout.count()) + " ms";
 
-  std::string begin_sql = "BEGIN READ ONLY; SET LOCAL statement_timeout = " + std::to_string(options.timeout.count());
+  const int64_t server_timeout = std::min<int64_t>(options.timeout.count(), INT_MAX);  // the server's ceiling
+  std::string begin_sql =
+      "BEGIN READ ONLY; SET LOCAL statement_timeout = " + std::to_string(std::max<int64_t>(server_timeout, 0));
   Exchange begin;
   begin.sql = begin_sql;
   begin.deadline = deadline;
@@ -644,11 +691,11 @@ Result<ResultSet> PostgresConnection::run(std::string_view sql, const QueryOptio
   const std::string reconnect_note = " (the connection was closed; the next query reconnects)";
   if (x.abandoned) {
     if (x.for_interrupt) {
-      return make_error(ErrorCode::kCancelled, "query interrupted; the server did not confirm the cancel" +
-                                                   reconnect_note);
+      return make_error(ErrorCode::kCancelled,
+                        "query interrupted; the server did not confirm the cancel" + reconnect_note);
     }
-    return make_error(ErrorCode::kTimeout, "query exceeded " + timeout_text +
-                                               "; the server did not confirm the cancel" + reconnect_note);
+    return make_error(ErrorCode::kTimeout,
+                      "query exceeded " + timeout_text + "; the server did not confirm the cancel" + reconnect_note);
   }
   if (x.too_large) {
     return make_error(ErrorCode::kSqlError, "result too large: over " + std::to_string(query.byte_cap >> 20) +
@@ -657,9 +704,9 @@ Result<ResultSet> PostgresConnection::run(std::string_view sql, const QueryOptio
   }
   if (x.copy) return refuse("COPY");
   if (x.lost && !x.stopped) {
-    return make_error(ErrorCode::kUnavailable, "the server closed the connection" +
-                                                   (x.message.empty() ? std::string() : ": " + x.message) +
-                                                   reconnect_note);
+    return make_error(
+        ErrorCode::kUnavailable,
+        "the server closed the connection" + (x.message.empty() ? std::string() : ": " + x.message) + reconnect_note);
   }
   if (!x.stopped) {
     if (x.for_interrupt) return make_error(ErrorCode::kCancelled, "query interrupted");

@@ -18,11 +18,13 @@ namespace {
 constexpr std::chrono::milliseconds kMetadataTimeout{30000};
 constexpr std::chrono::milliseconds kSampleTimeout{3000};
 constexpr size_t kMaxSampleChars = 80;
-constexpr double kSampleAbove = 100000;   // rows: read samples through TABLESAMPLE above this
-constexpr double kSampleTarget = 20000;   // rows such a sample aims at
-constexpr int kSampleScan = 10000;        // rows a sample query reads at most
+constexpr double kSampleAbove = 100000;  // rows: read samples through TABLESAMPLE above this
+constexpr double kSampleTarget = 20000;  // rows such a sample aims at
+constexpr int kSampleScan = 10000;       // rows a sample query reads at most
 
-std::string text_of(const Value& value) { return value.is_null() ? std::string() : value.to_string(); }
+std::string text_of(const Value& value) {
+  return value.is_null() ? std::string() : value.to_string();
+}
 
 int64_t integer_of(const Value& value) {
   if (value.type() == ValueType::kInteger) return value.as_integer();
@@ -69,10 +71,14 @@ struct Relation {
   size_t table_index = 0;     // into catalog.tables
 };
 
-std::string qualified(const Relation& r) { return quote_identifier(r.schema) + "." + quote_identifier(r.name); }
+std::string qualified(const Relation& r) {
+  return quote_identifier(r.schema) + "." + quote_identifier(r.name);
+}
 
 // The name a query uses: bare for tables found first on the search_path.
-std::string title(const catalog::Table& t) { return t.schema.empty() ? t.name : t.schema + "." + t.name; }
+std::string title(const catalog::Table& t) {
+  return t.schema.empty() ? t.name : t.schema + "." + t.name;
+}
 
 void read_samples(PostgresConnection& connection, const Relation& relation, catalog::Table& table,
                   const std::vector<std::string>& base_types, size_t count) {
@@ -92,8 +98,7 @@ void read_samples(PostgresConnection& connection, const Relation& relation, cata
                       quoted, cast, qualified(relation), sample, kSampleScan, count),
           {kSampleTimeout, std::nullopt});
       if (!rows.ok()) {
-        spdlog::debug("{}: no samples for {}.{}: {}", connection.display_name(), table.name, column.name,
-                      rows.error());
+        spdlog::debug("{}: no samples for {}.{}: {}", connection.display_name(), table.name, column.name, rows.error());
         if (rows.status().code() != ErrorCode::kSqlError) break;
         continue;
       }

@@ -26,10 +26,10 @@ using std::chrono::milliseconds;
 // ---------------------------------------------------------------- without a server
 
 TEST(PostgresQueryCheck, QueriesPass) {
-  for (const char* sql : {"SELECT 1", "select a, b from t where a > 1 order by b limit 3",
-                          "WITH x AS (SELECT 1 AS a) SELECT a FROM x", "VALUES (1), (2)", "SHOW search_path",
-                          "SELECT pg_sleep(1)", "SELECT count(*) FROM t;", "-- note\nSELECT 1",
-                          "SELECT 'pg_terminate_backend(1)' AS text_not_a_call"}) {
+  for (const char* sql :
+       {"SELECT 1", "select a, b from t where a > 1 order by b limit 3", "WITH x AS (SELECT 1 AS a) SELECT a FROM x",
+        "VALUES (1), (2)", "SHOW search_path", "SELECT pg_sleep(1)", "SELECT count(*) FROM t;", "-- note\nSELECT 1",
+        "SELECT 'pg_terminate_backend(1)' AS text_not_a_call"}) {
     Status status = check_postgres_query(sql);
     EXPECT_TRUE(status.ok()) << sql << ": " << status.to_string();
   }
@@ -169,7 +169,9 @@ TEST_F(PostgresConnectionTest, ValuesConvertFaithfully) {
   ASSERT_EQ(row[14].type(), ValueType::kText);
   EXPECT_EQ(row[14].as_text().substr(0, 4), "2024");  // ISO, in the session's time zone
   EXPECT_EQ(row[15], Value::text("23:59:59"));
-  EXPECT_EQ(row[16], Value::blob(std::string("\x00\xff" "A", 3)));
+  EXPECT_EQ(row[16], Value::blob(std::string("\x00\xff"
+                                             "A",
+                                             3)));
   EXPECT_EQ(row[17], Value::text("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
   EXPECT_EQ(row[18], Value::text("{\"k\": [1, 2]}"));
   EXPECT_EQ(row[19], Value::text("{1,2}"));
@@ -263,8 +265,9 @@ TEST_F(PostgresConnectionTest, EveryWritePathIsRefusedAndNothingChanges) {
     EXPECT_EQ(result.status().code(), ErrorCode::kRefused) << sql << ": " << result.error();
   }
   // The connection is still usable, and nothing changed.
-  auto after = conn_->execute("SELECT count(*), current_setting('default_transaction_read_only'), "
-                              "current_setting('transaction_read_only') FROM t");
+  auto after = conn_->execute(
+      "SELECT count(*), current_setting('default_transaction_read_only'), "
+      "current_setting('transaction_read_only') FROM t");
   ASSERT_TRUE(after.ok()) << after.error();
   EXPECT_EQ(after->rows[0][0], Value::integer(3));
   EXPECT_EQ(after->rows[0][1], Value::text("on"));
@@ -559,8 +562,7 @@ std::string user_url(const std::string& base, const std::string& password) {
   size_t authority = url.find("://") + 3;
   size_t at = url.find('@', authority);
   size_t host = at == std::string::npos || at > url.find('/', authority) ? authority : at + 1;
-  return url.substr(0, authority) + "askguru_pw" + (password.empty() ? "" : ":" + password) + "@" +
-         url.substr(host);
+  return url.substr(0, authority) + "askguru_pw" + (password.empty() ? "" : ":" + password) + "@" + url.substr(host);
 }
 
 TEST(PostgresAuth, PasswordsComeFromTheEnvironmentAndAreNeverPrinted) {

@@ -20,11 +20,11 @@ inline const char* postgres_admin_url() {
   return url && *url ? url : nullptr;
 }
 
-#define AG_REQUIRE_POSTGRES()                                                                              \
-  do {                                                                                                     \
-    if (!::askguru::testing::postgres_admin_url())                                                         \
-      GTEST_SKIP() << "ASKGURU_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against "        \
-                      "(scripts/test_postgres.sh starts a throw-away one and sets it)";                     \
+#define AG_REQUIRE_POSTGRES()                                                                       \
+  do {                                                                                              \
+    if (!::askguru::testing::postgres_admin_url())                                                  \
+      GTEST_SKIP() << "ASKGURU_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against " \
+                      "(scripts/test_postgres.sh starts a throw-away one and sets it)";             \
   } while (0)
 
 // `url` with its database (the path) replaced by `database`.
@@ -42,8 +42,10 @@ inline std::string with_database(const std::string& url, const std::string& data
 class PgAdmin {
  public:
   explicit PgAdmin(const std::string& url) : conn_(PQconnectdb(url.c_str())) {
-    if (PQstatus(conn_) != CONNECTION_OK) ADD_FAILURE() << "cannot connect to the test server: " << PQerrorMessage(conn_);
-    PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    if (PQstatus(conn_) != CONNECTION_OK)
+      ADD_FAILURE() << "cannot connect to the test server: " << PQerrorMessage(conn_);
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
   }
   ~PgAdmin() { PQfinish(conn_); }
   PgAdmin(const PgAdmin&) = delete;
