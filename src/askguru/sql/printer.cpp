@@ -404,12 +404,36 @@ class Printer {
       return true;
     }
     if (iequal(n, "DECODE") && a.size() >= 3 && d_ != Dialect::kOracle) {
-      out_ += "CASE ";
-      expr(a[0]);
+      // DECODE matches NULL to NULL. A simple CASE (x WHEN s) does not, so it is used only
+      // when every search value is a non-NULL literal; otherwise a searched CASE spells the
+      // NULL-safe comparison.
+      bool simple = true;
+      for (size_t k = 1; k + 1 < a.size(); k += 2) {
+        auto* lit = a[k]->as<Literal>();
+        if (lit == nullptr || lit->literal_kind == LiteralKind::kNull) simple = false;
+      }
+      out_ += simple ? "CASE " : "CASE";
+      if (simple) expr(a[0]);
       size_t i = 1;
       for (; i + 1 < a.size(); i += 2) {
         out_ += " WHEN ";
-        expr(a[i]);
+        if (simple) {
+          expr(a[i]);
+        } else {
+          auto* lit = a[i]->as<Literal>();
+          if (lit != nullptr && lit->literal_kind == LiteralKind::kNull) {
+            operand(a[0], precedence(OpClass::kIs, d_), false, true);
+            out_ += " IS NULL";
+          } else if (lit != nullptr) {
+            operand(a[0], precedence(OpClass::kEquality, d_), false, true);
+            out_ += " = ";
+            operand(a[i], precedence(OpClass::kEquality, d_), true, true);
+          } else {
+            operand(a[0], precedence(OpClass::kIs, d_), false, true);
+            out_ += d_ == Dialect::kSqlite ? " IS " : " IS NOT DISTINCT FROM ";
+            operand(a[i], precedence(OpClass::kIs, d_), true, true);
+          }
+        }
         out_ += " THEN ";
         expr(a[i + 1]);
       }
@@ -745,6 +769,10 @@ class Printer {
         if (dt->lateral) out_ += "LATERAL ";
         subquery_parens(dt->query);
         alias(dt->alias, true);
+        if (name_derived_tables_ && !dt->alias.present()) {
+          out_ += " AS _q";
+          out_ += std::to_string(++derived_tables_named_);
+        }
         return;
       }
       case NodeKind::kTableFunction: {
@@ -1011,6 +1039,15 @@ class Printer {
       *strict = b->op == BinaryOp::kGt;
       return b->left;
     }
+    // ROWNUM = 1 is ROWNUM <= 1 (ROWNUM = 2 and above select nothing: left as they are).
+    if (b->op == BinaryOp::kEq) {
+      const Expr* other = is_rownum(b->left) ? b->right : is_rownum(b->right) ? b->left : nullptr;
+      auto* lit = other != nullptr ? other->as<Literal>() : nullptr;
+      if (lit != nullptr && lit->literal_kind == LiteralKind::kInteger && lit->text == "1") {
+        *strict = false;
+        return other;
+      }
+    }
     return nullptr;
   }
 
@@ -1116,6 +1153,10 @@ class Printer {
   Dialect d_;
   bool canon_;
   std::string out_;
+  // PostgreSQL before 16 requires an alias on every derived table; SQLite and Oracle do not.
+  // When transpiling into PostgreSQL, unnamed derived tables get _q1, _q2 ...
+  bool name_derived_tables_ = false;
+  int derived_tables_named_ = 0;
 };
 
 }  // namespace
@@ -1164,7 +1205,10 @@ std::string print(const Ast& ast, const PrintOptions& options) {
   std::string out;
   for (size_t i = 0; i < ast.size(); ++i) {
     if (i > 0) out += "; ";
-    out += print(ast.statements()[i], options);
+    Printer p(options);
+    p.name_derived_tables_ = options.dialect == Dialect::kPostgres && ast.dialect() != Dialect::kPostgres;
+    p.statement(ast.statements()[i]);
+    out += p.take();
   }
   return out;
 }
