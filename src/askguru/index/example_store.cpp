@@ -419,18 +419,8 @@ Result<std::vector<ExampleHit>> ExampleStore::search(std::string_view question, 
       if (!excluded(id)) same.emplace_back(dot(q.data(), xb + id * dim, dim), id);
     }
   }
-  const size_t want = std::min<size_t>(impl.examples.size(), std::max<size_t>(query.top_k * 10, 50));
-  std::vector<float> distances(want);
-  std::vector<faiss::Index::idx_t> labels(want);
-  impl.vectors->search(1, q.data(), static_cast<faiss::Index::idx_t>(want), distances.data(), labels.data());
-  for (size_t i = 0; i < want; ++i) {
-    if (labels[i] < 0) continue;
-    auto id = static_cast<uint32_t>(labels[i]);
-    if (impl.examples[id].db_id != query.db_id) others.emplace_back(distances[i], id);
-  }
   auto by_score = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
   std::sort(same.begin(), same.end(), by_score);
-  std::sort(others.begin(), others.end(), by_score);
 
   std::unordered_set<std::string> skeletons;
   std::unordered_set<uint32_t> taken;
@@ -446,6 +436,18 @@ Result<std::vector<ExampleHit>> ExampleStore::search(std::string_view question, 
     }
   };
   take(same, query.diverse, query.min_same_db_score);
+  if (out.size() >= query.top_k) return out;
+  // Too few from this database: the best of the others, by FAISS.
+  const size_t want = std::min<size_t>(impl.examples.size(), std::max<size_t>(query.top_k * 10, 50));
+  std::vector<float> distances(want);
+  std::vector<faiss::Index::idx_t> labels(want);
+  impl.vectors->search(1, q.data(), static_cast<faiss::Index::idx_t>(want), distances.data(), labels.data());
+  for (size_t i = 0; i < want; ++i) {
+    if (labels[i] < 0) continue;
+    auto id = static_cast<uint32_t>(labels[i]);
+    if (impl.examples[id].db_id != query.db_id) others.emplace_back(distances[i], id);
+  }
+  std::sort(others.begin(), others.end(), by_score);
   take(others, query.diverse, -1.0);
   if (query.diverse) {  // not enough distinct skeletons: repeat some
     take(same, false, query.min_same_db_score);

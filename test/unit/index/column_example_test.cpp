@@ -125,6 +125,41 @@ TEST_F(ColumnIndexTest, PersistenceRoundTrip) {
   EXPECT_FALSE(ColumnIndex::load(dir).ok());
 }
 
+TEST(ColumnIndexJoins, JoinKeysOfRelevantTablesRankHigh) {
+  TempDir dir;
+  const std::string path = dir.file("school.sqlite");
+  askguru::testing::write_database(path, R"sql(
+CREATE TABLE student (stuid INTEGER PRIMARY KEY, fname TEXT, lname TEXT, age INTEGER, city_code TEXT);
+CREATE TABLE activity (actid INTEGER PRIMARY KEY, activity_name TEXT);
+CREATE TABLE participates_in (stuid INTEGER REFERENCES student(stuid), actid INTEGER REFERENCES activity(actid));
+CREATE TABLE faculty (facid INTEGER PRIMARY KEY, rank TEXT, building TEXT, phone TEXT, room TEXT, sex TEXT);
+CREATE TABLE advises (facid INTEGER, advisee INTEGER);
+)sql");
+  auto catalog = club_catalog(path);
+  auto index = ColumnIndex::build(catalog);
+  ASSERT_TRUE(index.ok());
+  // Declared keys, and the undeclared advises.facid -> faculty.facid by name.
+  EXPECT_EQ(index->joins().size(), 3u);
+  ColumnQueryOptions q;
+  q.top_k = 6;
+  auto hits = index->search("What are the first names of students who take part in the chess activity?", "", q);
+  ASSERT_TRUE(hits.ok());
+  EXPECT_LT(rank_of(*hits, "student", "fname"), 6u);
+  EXPECT_LT(rank_of(*hits, "activity", "activity_name"), 6u);
+  // The bridge table's keys come with the two tables it joins.
+  EXPECT_LT(rank_of(*hits, "participates_in", "stuid"), 6u);
+  EXPECT_LT(rank_of(*hits, "participates_in", "actid"), 6u);
+  q.join_weight = 0;
+  auto plain = index->search("What are the first names of students who take part in the chess activity?", "", q);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_GT(rank_of(*plain, "participates_in", "stuid") + rank_of(*plain, "participates_in", "actid"),
+            rank_of(*hits, "participates_in", "stuid") + rank_of(*hits, "participates_in", "actid"));
+  // Abbreviated names are spelled out: "fname" answers "first name".
+  auto first = index->search("first name of each student");
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(rank_of(*first, "student", "fname"), 0u);
+}
+
 TEST_F(ColumnIndexTest, LargeSchemasGoTableFirst) {
   auto index = ColumnIndex::build(catalog_);
   ASSERT_TRUE(index.ok());
