@@ -1,6 +1,7 @@
 #include "askguru/catalog/catalog_json.h"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "askguru/common/files.h"
 
@@ -27,6 +28,78 @@ T get(const json& object, const char* key, T fallback) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) return fallback;
   return it->get<T>();
+}
+
+std::string hex_signature(const std::vector<uint32_t>& signature) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  out.reserve(signature.size() * 8);
+  for (uint32_t v : signature) {
+    for (int shift = 28; shift >= 0; shift -= 4) out += kDigits[(v >> shift) & 0xF];
+  }
+  return out;
+}
+
+bool parse_signature(const std::string& hex, std::vector<uint32_t>& out) {
+  if (hex.size() % 8 != 0) return false;
+  out.clear();
+  for (size_t i = 0; i < hex.size(); i += 8) {
+    uint32_t v = 0;
+    for (size_t j = i; j < i + 8; ++j) {
+      char c = hex[j];
+      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+      if (d < 0) return false;
+      v = (v << 4) | static_cast<uint32_t>(d);
+    }
+    out.push_back(v);
+  }
+  return true;
+}
+
+ordered column_profile_json(const ColumnProfile& p) {
+  ordered j;
+  j["rows"] = p.rows;
+  j["null_count"] = p.null_count;
+  j["null_share"] = p.null_share;
+  j["distinct"] = p.distinct;
+  if (!p.distinct_exact) j["distinct_exact"] = false;
+  put(j, "value_type", p.value_type);
+  put(j, "min", p.min);
+  put(j, "max", p.max);
+  j["avg_length"] = p.avg_length;
+  j["max_length"] = p.max_length;
+  if (!p.top_values.empty()) {
+    ordered top = ordered::array();
+    for (const auto& vc : p.top_values) top.push_back(ordered::array({vc.value, vc.count}));
+    j["top_values"] = std::move(top);
+  }
+  put(j, "formats", p.formats);
+  if (!p.minhash.empty()) j["minhash"] = hex_signature(p.minhash);
+  return j;
+}
+
+ColumnProfile column_profile_from_json(const json& j, const std::string& where) {
+  ColumnProfile p;
+  p.profiled = true;
+  p.rows = get<int64_t>(j, "rows", 0);
+  p.null_count = get<int64_t>(j, "null_count", 0);
+  p.null_share = get<double>(j, "null_share", 0.0);
+  p.distinct = get<int64_t>(j, "distinct", 0);
+  p.distinct_exact = get<bool>(j, "distinct_exact", true);
+  p.value_type = get<std::string>(j, "value_type", "");
+  p.min = get<std::string>(j, "min", "");
+  p.max = get<std::string>(j, "max", "");
+  p.avg_length = get<double>(j, "avg_length", 0.0);
+  p.max_length = get<int64_t>(j, "max_length", 0);
+  for (const auto& vc : j.value("top_values", json::array())) {
+    p.top_values.push_back({vc.at(0).get<std::string>(), vc.at(1).get<int64_t>()});
+  }
+  p.formats = get<std::vector<std::string>>(j, "formats", {});
+  std::string signature = get<std::string>(j, "minhash", "");
+  if (!signature.empty() && !parse_signature(signature, p.minhash)) {
+    throw std::runtime_error(where + ": malformed minhash signature");
+  }
+  return p;
 }
 
 }  // namespace
@@ -57,9 +130,18 @@ std::string to_json(const Catalog& catalog, int indent) {
       put(c, "samples", column.samples);
       put(c, "summary_short", column.summary_short);
       put(c, "summary_long", column.summary_long);
+      if (column.profile.profiled) c["profile"] = column_profile_json(column.profile);
       columns.push_back(std::move(c));
     }
     t["columns"] = std::move(columns);
+    if (table.profile.profiled) {
+      ordered p;
+      put(p, "sampled", table.profile.sampled);
+      put(p, "partial", table.profile.partial);
+      p["rows_read"] = table.profile.rows_read;
+      p["seconds"] = table.profile.seconds;
+      t["profile"] = std::move(p);
+    }
     tables.push_back(std::move(t));
   }
   root["tables"] = std::move(tables);
@@ -71,6 +153,30 @@ std::string to_json(const Catalog& catalog, int indent) {
                     {"to_columns", fk.to_columns}});
   }
   root["foreign_keys"] = std::move(keys);
+  if (!catalog.join_candidates.empty()) {
+    ordered joins = ordered::array();
+    for (const auto& jc : catalog.join_candidates) {
+      ordered j;
+      j["from_table"] = jc.from_table;
+      j["from_column"] = jc.from_column;
+      j["to_table"] = jc.to_table;
+      j["to_column"] = jc.to_column;
+      j["jaccard"] = jc.jaccard;
+      j["containment"] = jc.containment;
+      put(j, "declared", jc.declared);
+      joins.push_back(std::move(j));
+    }
+    root["join_candidates"] = std::move(joins);
+  }
+  const ProfileInfo& info = catalog.profile;
+  if (info.complete || !info.deny.empty() || info.seconds > 0 || info.summaries) {
+    ordered p;
+    put(p, "complete", info.complete);
+    put(p, "deny", info.deny);
+    p["seconds"] = info.seconds;
+    put(p, "summaries", info.summaries);
+    root["profile"] = std::move(p);
+  }
   // Replace invalid UTF-8 rather than throw: descriptions come from arbitrary files.
   return root.dump(indent, ' ', false, ordered::error_handler_t::replace);
 }
@@ -108,7 +214,19 @@ Result<Catalog> catalog_from_json(std::string_view json_text, std::string_view s
         column.samples = get<std::vector<std::string>>(c, "samples", {});
         column.summary_short = get<std::string>(c, "summary_short", "");
         column.summary_long = get<std::string>(c, "summary_long", "");
+        if (c.contains("profile") && c["profile"].is_object()) {
+          column.profile = column_profile_from_json(c["profile"], std::string(source) + ": " + table.name + "." +
+                                                                       column.name);
+        }
         table.columns.push_back(std::move(column));
+      }
+      if (t.contains("profile") && t["profile"].is_object()) {
+        const json& p = t["profile"];
+        table.profile.profiled = true;
+        table.profile.sampled = get<bool>(p, "sampled", false);
+        table.profile.partial = get<bool>(p, "partial", false);
+        table.profile.rows_read = get<int64_t>(p, "rows_read", 0);
+        table.profile.seconds = get<double>(p, "seconds", 0.0);
       }
       catalog.tables.push_back(std::move(table));
     }
@@ -124,8 +242,28 @@ Result<Catalog> catalog_from_json(std::string_view json_text, std::string_view s
       }
       catalog.foreign_keys.push_back(std::move(fk));
     }
+    for (const auto& j : root.value("join_candidates", json::array())) {
+      JoinCandidate jc;
+      jc.from_table = j.at("from_table").get<std::string>();
+      jc.from_column = j.at("from_column").get<std::string>();
+      jc.to_table = j.at("to_table").get<std::string>();
+      jc.to_column = j.at("to_column").get<std::string>();
+      jc.jaccard = get<double>(j, "jaccard", 0.0);
+      jc.containment = get<double>(j, "containment", 0.0);
+      jc.declared = get<bool>(j, "declared", false);
+      catalog.join_candidates.push_back(std::move(jc));
+    }
+    if (root.contains("profile") && root["profile"].is_object()) {
+      const json& p = root["profile"];
+      catalog.profile.complete = get<bool>(p, "complete", false);
+      catalog.profile.deny = get<std::vector<std::string>>(p, "deny", {});
+      catalog.profile.seconds = get<double>(p, "seconds", 0.0);
+      catalog.profile.summaries = get<bool>(p, "summaries", false);
+    }
   } catch (const json::exception& e) {
     return make_error(ErrorCode::kParseError, std::string(source) + ": not a catalog: " + e.what());
+  } catch (const std::runtime_error& e) {
+    return make_error(ErrorCode::kParseError, e.what());
   }
   return catalog;
 }

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 #include <unordered_set>
 
 #include "askguru/common/text.h"
+#include "askguru/sql/analysis.h"
 #include "askguru/sql/parser.h"
 #include "askguru/sql/printer.h"
 
@@ -220,6 +222,7 @@ class Checker {
     }
     if (st.query != nullptr) {
       current_kind_ = st.kind;
+      current_query_ = st.query;
       stars_.clear();
       select_stars_.clear();
       visit(st.query, 0);
@@ -255,8 +258,19 @@ class Checker {
       default: break;
     }
     for_each_child(n, [&](const Node* child) {
-      visit(child, is_query(child) && !is_query(n) ? depth + 1 : depth);
+      visit(child, is_query(child) && (!is_query(n) || is_cte_body(static_cast<const Query*>(n), child)) ? depth + 1
+                                                                                                      : depth);
     });
+  }
+
+  // Depth as sql::analyze counts it: +1 for a query in an expression, in FROM or in a CTE;
+  // the arms of a set operation stay at its level.
+  static bool is_cte_body(const Query* parent, const Node* child) {
+    if (parent->with == nullptr) return false;
+    for (const Cte& c : parent->with->ctes) {
+      if (c.query == child) return true;
+    }
+    return false;
   }
 
   void on_query(const Query* q, uint32_t depth) {
@@ -356,11 +370,8 @@ class Checker {
       if (table != nullptr) {
         if (table->find_column(column) == nullptr) continue;
         table_name = table->name;
-      } else if (is_cte_name(t) || catalog_ != nullptr) {
-        // A CTE's columns are checked where its body reads them; a table the catalog
-        // does not know cannot be read (the database rejects it), but the policy's
-        // patterns still apply to its name.
-        if (is_cte_name(t)) continue;
+      } else if (is_cte_name(t)) {
+        continue;  // a CTE's columns are checked where its body reads them
       }
       if (!policy_.column_allowed(table_name, column)) {
         error("denied_column", pos,
@@ -377,7 +388,40 @@ class Checker {
       using_columns_.clear();
       return;
     }
+    // With a catalog, sql::analyze resolves each reference to its table instance; what it
+    // cannot resolve falls back to the stricter check by name.
+    std::multimap<uint32_t, const ColumnUse*> resolved;
+    Analysis analysis;
+    if (catalog_ != nullptr && current_query_ != nullptr) {
+      analysis = analyze_query(ast_, current_query_, *catalog_);
+      for (const ColumnUse& u : analysis.columns) {
+        if (!u.star) resolved.emplace(u.pos, &u);
+      }
+    }
     for (const ColumnRef* r : column_refs_) {
+      auto range = resolved.equal_range(r->pos);
+      bool done = false;
+      for (auto it = range.first; it != range.second && !done; ++it) {
+        const ColumnUse& u = *it->second;
+        if (!text::iequals(u.column, r->column.name) && !u.alias_reference) continue;
+        if (u.alias_reference) {
+          done = true;  // a select-list alias: its expression is checked where it is written
+        } else if (u.instance >= 0) {
+          done = true;
+          const TableInstance* inst = nullptr;
+          for (const TableInstance& t : analysis.tables) {
+            if (t.id == u.instance) inst = &t;
+          }
+          // Derived tables and CTEs: the columns they read are checked in their own SELECT.
+          if (inst != nullptr && !inst->derived && !inst->table.empty() &&
+              !policy_.column_allowed(inst->table, u.column)) {
+            error("denied_column", r->pos,
+                  fmt::format("Column {}.{} may not be read under the '{}' policy; answer the question without it.",
+                              inst->table, u.column, policy_.name));
+          }
+        }
+      }
+      if (done) continue;
       check_column_name(r->column.name, r->pos);
       if (r->table.empty()) check_whole_row(r);
     }
@@ -582,6 +626,7 @@ class Checker {
   GuardResult& result_;
   bool refused_ = false;
   StatementKind current_kind_ = StatementKind::kSelect;
+  const Query* current_query_ = nullptr;
   bool rewritten_ = false;
   std::vector<const TableName*> tables_;
   std::vector<const ColumnRef*> column_refs_;
@@ -610,6 +655,8 @@ bool bounds_rownum(const Expr* e) {
 
 bool has_row_limit(const Query* q) {
   if (q->limit != nullptr && q->limit->count != nullptr) return true;
+  // A bare VALUES list has as many rows as it spells out (and SQLite rejects VALUES ... LIMIT).
+  if (q->kind == sql::NodeKind::kValues) return true;
   auto* s = q->as<SelectQuery>();
   return s != nullptr && bounds_rownum(s->where);
 }

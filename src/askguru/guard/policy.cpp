@@ -116,9 +116,12 @@ Policy default_policy() {
                         "pg_reload_conf", "pg_rotate_logfile", "pg_promote", "set_config",
                         "pg_advisory*",   "pg_try_advisory*", "nextval",       "setval",
                         "query_to_xml*",  "table_to_xml*",   "cursor_to_xml*", "database_to_xml*",
-                        "schema_to_xml*", "pg_file_*",       "copy_*",         "dbms_*",
+                        "schema_to_xml*", "pg_file_*",       "pg_notify",      "pg_create_*",
+                        "pg_drop_*",      "pg_switch_*",     "pg_*backup*",    "pg_replication_*",
+                        "pg_logical_*",   "pg_log_*",        "copy_*",         "dbms_*",
                         "utl_*",          "owa_*",           "htp",            "htf",
-                        "sys.*",          "*uritype",        "xp_*",           "sp_*"};
+                        "ctx_*",          "ctxsys.*",        "sys.*",          "*uritype",
+                        "xp_*",           "sp_*"};
   p.max_nesting = 8;
   p.max_joins = 16;
   p.row_limit = 1000;

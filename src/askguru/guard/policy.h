@@ -8,7 +8,7 @@
 //   tables:  {allow: [...], deny: [...]}     # globs on "table" or "schema.table"
 //   columns: {allow: [...], deny: [...]}     # globs on "table.column" (or "column" alone)
 //   functions: {deny: [...]}                 # globs on "func", "package.func" or "package"
-//   max_nesting: 4                 # subquery depth (0 = no limit)
+//   max_nesting: 4                 # subquery depth, as sql::analyze counts it (0 = no limit)
 //   max_joins: 10                  # joins in the whole statement (0 = no limit)
 //   row_limit: 1000                # injected when the top query has none (0 = none)
 //   select_star: expand            # expand | refuse: `*` over a table with denied columns

@@ -550,8 +550,19 @@ class ScriptedServer::Impl {
     } catch (const std::exception& e) {
       send_error(req, res, 400, std::string("scripted server: cannot handle the request: ") + e.what());
     }
-    rec.status = reset ? 0 : res.status;
-    record(std::move(rec));
+    if (reset) {
+      // Logged before the reset: a client that sees the reset may ask for the log at once.
+      rec.status = 0;
+      record(std::move(rec));
+      if (reset_connection(req)) {
+        res.status = 500;  // written to /dev/null
+      } else {
+        send_error(req, res, 500, "scripted server: could not reset the connection");
+      }
+    } else {
+      rec.status = res.status;
+      record(std::move(rec));
+    }
     --in_flight_;
   }
 
@@ -737,12 +748,7 @@ class ScriptedServer::Impl {
     for (const auto& [k, v] : reply.headers) res.set_header(k, v);
 
     if (reply.fault == FaultKind::kReset) {
-      if (reset_connection(req)) {
-        reset = true;
-        res.status = 500;  // written to /dev/null
-        return;
-      }
-      send_error(req, res, 500, "scripted server: could not reset the connection");
+      reset = true;  // handle() logs the request, then resets the connection
       return;
     }
     if (reply.status != 200) {

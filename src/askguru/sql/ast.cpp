@@ -344,6 +344,13 @@ bool equal(const TableRef* a, const TableRef* b) {
   }
 }
 
+// Oracle's FROM DUAL is spelling for "no FROM" (the printer adds and drops it by dialect).
+static const TableRef* from_without_dual(const TableRef* from) {
+  auto* t = from == nullptr ? nullptr : from->as<TableName>();
+  bool dual = t != nullptr && t->schema.empty() && !t->name.quoted && !t->alias.present() && iequal(t->name.name, "DUAL");
+  return dual ? nullptr : from;
+}
+
 bool equal(const Query* a, const Query* b) {
   if (a == nullptr || b == nullptr) return a == b;
   if (a->kind != b->kind) return false;
@@ -361,7 +368,7 @@ bool equal(const Query* a, const Query* b) {
       for (size_t i = 0; i < x->items.size(); ++i) {
         if (!equal(x->items[i].expr, y->items[i].expr) || !eq(x->items[i].alias, y->items[i].alias)) return false;
       }
-      if (!equal(x->from, y->from) || !equal(x->where, y->where) || !equal(x->start_with, y->start_with) ||
+      if (!equal(from_without_dual(x->from), from_without_dual(y->from)) || !equal(x->where, y->where) || !equal(x->start_with, y->start_with) ||
           !equal(x->connect_by, y->connect_by) || x->nocycle != y->nocycle || !eq_exprs(x->group_by, y->group_by) ||
           !equal(x->having, y->having) || x->windows.size() != y->windows.size())
         return false;

@@ -18,7 +18,8 @@
 //
 // Equality (equal()) is structural and ignores source positions and pure spelling
 // choices (`!=` vs `<>`, `AS` present or not, INNER/OUTER noise words, ASC written out,
-// `::` vs CAST, backticks vs double quotes, keyword and function-name case).
+// `::` vs CAST, backticks vs double quotes, keyword and function-name case, Oracle's FROM DUAL
+// vs no FROM).
 //
 // Thread-safety: an Ast is a value; const access from several threads is safe,
 // mutation is not.

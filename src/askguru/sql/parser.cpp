@@ -1335,6 +1335,8 @@ class Parser {
       case Tok::kMinus:
       case Tok::kPlus:
       case Tok::kTilde: {
+        // Only a bare '~' is a prefix operator; PostgreSQL's '~*' and '!~' are infix only.
+        if (t.type == Tok::kTilde && text(t) != "~") fail_expected("an expression");
         advance();
         auto* u = make<Unary>(t);
         u->op = t.type == Tok::kMinus ? UnaryOp::kNeg : t.type == Tok::kPlus ? UnaryOp::kPlus : UnaryOp::kBitNot;
@@ -1368,8 +1370,8 @@ class Parser {
       }
       case Kw::k_PRIOR:
       case Kw::k_CONNECT_BY_ROOT:
-        if (dialect_ == Dialect::kOracle && peek().type != Tok::kComma && peek().type != Tok::kRParen &&
-            peek().type != Tok::kEof) {
+        // A prefix operator only when an operand follows; otherwise PRIOR is a column name.
+        if (dialect_ == Dialect::kOracle && starts_operand(peek())) {
           advance();
           auto* u = make<Unary>(t);
           u->op = t.kw == Kw::k_PRIOR ? UnaryOp::kPrior : UnaryOp::kConnectByRoot;
@@ -1519,6 +1521,29 @@ class Parser {
 
   // A type name. In CAST(... AS type) any words up to ')' belong to it (SQLite accepts
   // any); after :: only the known multi-word continuations do.
+  static bool starts_operand(const Token& t) {
+    switch (t.type) {
+      case Tok::kWord:
+        switch (t.kw) {
+          // reserved words that begin an expression (see parse_primary)
+          case Kw::k_NULL: case Kw::k_TRUE: case Kw::k_FALSE: case Kw::k_CURRENT_DATE:
+          case Kw::k_CURRENT_TIME: case Kw::k_CURRENT_TIMESTAMP: case Kw::k_NOT: case Kw::k_PRIOR:
+          case Kw::k_CONNECT_BY_ROOT: case Kw::k_EXISTS: case Kw::k_CASE: case Kw::k_CAST:
+          case Kw::k_TRY_CAST: case Kw::k_EXTRACT: case Kw::k_DATE: case Kw::k_TIME:
+          case Kw::k_TIMESTAMP: case Kw::k_INTERVAL: case Kw::k_ROW: return true;
+          default: return !is_reserved(t.kw) || reserved_function_name(t.kw);
+        }
+      case Tok::kMinus:
+      case Tok::kPlus:
+      case Tok::kParam:
+      case Tok::kQuotedIdent:
+      case Tok::kNumber:
+      case Tok::kString:
+      case Tok::kLParen: return true;
+      default: return false;
+    }
+  }
+
   TypeName parse_type_name(bool in_cast) {
     TypeName type;
     if (in_cast && at(Tok::kRParen)) return type;  // SQLite: CAST(x AS)
@@ -1539,7 +1564,20 @@ class Parser {
       }
       if (!name.empty()) name += ' ';
       if (t.type == Tok::kQuotedIdent) {
-        name.append(quoted_ident_value(text(t), scratch_));
+        // A plain word is treated like an unquoted one (type names are upper-cased); anything
+        // else is requoted so that it prints back.
+        std::string_view value = quoted_ident_value(text(t), scratch_);
+        bool plain = !value.empty() && !std::isdigit(static_cast<unsigned char>(value[0])) &&
+                     std::all_of(value.begin(), value.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+                     });
+        if (plain) {
+          for (char c : value) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        } else {
+          name += '"';
+          for (char c : value) name.append(c == '"' ? "\"\"" : std::string(1, c));
+          name += '"';
+        }
       } else {
         for (char c : text(t)) name += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       }

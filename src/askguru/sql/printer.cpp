@@ -441,8 +441,10 @@ class Printer {
     return false;
   }
 
-  void function(const Function* f) {
-    if (transpiled_function(f)) return;
+  // `in_from`: a table-valued call (json_each, generate_series...) is never rewritten into
+  // an expression such as CASE, which FROM would not accept.
+  void function(const Function* f, bool in_from = false) {
+    if (!in_from && transpiled_function(f)) return;
     if (!f->schema.empty()) {
       ident(f->schema);
       out_ += '.';
@@ -739,7 +741,7 @@ class Printer {
       case NodeKind::kTableFunction: {
         auto* tf = static_cast<const TableFunction*>(t);
         if (tf->lateral) out_ += "LATERAL ";
-        function(tf->call);
+        function(tf->call, /*in_from=*/true);
         alias(tf->alias, true);
         return;
       }

@@ -213,6 +213,33 @@ TEST(GuardrailTest, DeniedColumnsQualifiedUnqualifiedAliasAndEverywhere) {
   }
 }
 
+// With a catalog each reference is resolved to its table (sql::analyze): a column of the
+// same name in another table stays readable. Without one, the name alone decides.
+TEST(GuardrailTest, ColumnsAreResolvedToTheirTable) {
+  Policy p = default_policy();
+  p.denied_columns = {"AP_SUPPLIERS.STATUS"};
+  const char* join = "SELECT {}.STATUS FROM AP_INVOICES_ALL i JOIN AP_SUPPLIERS s ON s.VENDOR_ID = i.VENDOR_ID";
+  auto with = [&](const char* q) { return std::string(join).replace(std::string(join).find("{}"), 2, q); };
+  GuardResult invoices = check(with("i"), p);
+  EXPECT_TRUE(invoices.allowed()) << dump(invoices);
+  GuardResult suppliers = check(with("s"), p);
+  EXPECT_TRUE(has_code(suppliers, "denied_column")) << dump(suppliers);
+  EXPECT_NE(suppliers.feedback().find("AP_SUPPLIERS.STATUS"), std::string::npos);
+  // Correlated reference to the outer supplier.
+  GuardResult outer = check(
+      "SELECT s.VENDOR_ID FROM AP_SUPPLIERS s WHERE EXISTS (SELECT 1 FROM AP_INVOICES_ALL i WHERE i.VENDOR_ID = "
+      "s.VENDOR_ID AND s.STATUS = 'A')",
+      p);
+  EXPECT_TRUE(has_code(outer, "denied_column")) << dump(outer);
+  // A CTE that renames the column still reads it.
+  GuardResult cte = check("WITH x AS (SELECT STATUS AS st FROM AP_SUPPLIERS) SELECT st FROM x", p);
+  EXPECT_TRUE(has_code(cte, "denied_column")) << dump(cte);
+  GuardResult cte_ok = check("WITH x AS (SELECT STATUS AS st FROM AP_INVOICES_ALL) SELECT st FROM x", p);
+  EXPECT_TRUE(cte_ok.allowed()) << dump(cte_ok);
+  Guardrail blind(p, nullptr);
+  EXPECT_FALSE(blind.check(with("i"), GuardOptions{}).allowed());
+}
+
 TEST(GuardrailTest, PostgresWholeRowReferenceIsRefused) {
   GuardResult r = check("SELECT c FROM AP_CHECKS_ALL c", ebs_policy(), Dialect::kPostgres);
   EXPECT_TRUE(has_code(r, "denied_column")) << dump(r);
@@ -320,9 +347,11 @@ TEST(GuardrailTest, NestingAndJoinLimits) {
       p);
   EXPECT_EQ(depth3.nesting_depth, 3u);
   EXPECT_TRUE(has_code(depth3, "max_nesting")) << dump(depth3);
-  // Set operations and WITH bodies stay at their query's level.
-  GuardResult flat = check("WITH a AS (SELECT 1 AS x) SELECT x FROM a UNION SELECT 2 UNION SELECT 3", p);
+  // The arms of set operations stay at their query's level; a WITH body is one level down.
+  GuardResult flat = check("SELECT 1 UNION SELECT 2 UNION SELECT 3", p);
   EXPECT_EQ(flat.nesting_depth, 0u);
+  GuardResult with = check("WITH a AS (SELECT 1 AS x) SELECT x FROM a UNION SELECT 2", p);
+  EXPECT_EQ(with.nesting_depth, 1u);
 
   GuardResult joins2 = check("SELECT 1 FROM AP_SUPPLIERS s JOIN AP_CHECKS_ALL c ON c.VENDOR_ID = s.VENDOR_ID, "
                              "AP_INVOICES_ALL i WHERE i.VENDOR_ID = s.VENDOR_ID",
@@ -385,6 +414,7 @@ TEST(GuardrailTest, RowLimitKeepsAnExistingLimitAndNeverAppliesInEvaluation) {
       {Dialect::kPostgres, "SELECT VENDOR_ID FROM AP_SUPPLIERS FETCH FIRST 3 ROWS ONLY", nullptr},
       {Dialect::kOracle, "SELECT VENDOR_ID FROM AP_SUPPLIERS WHERE ROWNUM <= 10", nullptr},
       {Dialect::kOracle, "SELECT VENDOR_ID FROM AP_SUPPLIERS FETCH FIRST 10 ROWS ONLY", nullptr},
+      {Dialect::kSqlite, "VALUES (1), (2)", nullptr},
   };
   for (const LimitCase& c : kept) {
     GuardResult r = check(c.sql, p, c.dialect, true);

@@ -8,10 +8,15 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "askguru/db/sqlite_connection.h"
+#include "askguru/sql/analysis.h"
+#include "askguru/sql/normalize.h"
 #include "askguru/sql/parser.h"
 #include "askguru/sql/printer.h"
 
@@ -65,6 +70,28 @@ class Databases {
 
 int stop_long_queries(void* counter) { return ++*static_cast<int*>(counter) > 20000; }
 
+// Catalogs introspected through askguru::db, one per db_id (nullptr when it fails).
+class Catalogs {
+ public:
+  explicit Catalogs(fs::path root) : root_(std::move(root)) {}
+  const catalog::Catalog* get(const std::string& db_id) {
+    auto it = catalogs_.find(db_id);
+    if (it != catalogs_.end()) return it->second ? &*it->second : nullptr;
+    std::optional<catalog::Catalog> cat;
+    auto conn = db::SqliteConnection::open((root_ / db_id / (db_id + ".sqlite")).string());
+    if (conn.ok()) {
+      auto c = (*conn)->introspect(db::IntrospectOptions{0, false, "", ""});
+      if (c.ok()) cat = std::move(*c);
+      else ADD_FAILURE() << db_id << ": " << c.error();
+    }
+    return catalogs_.emplace(db_id, std::move(cat)).first->second ? &*catalogs_[db_id] : nullptr;
+  }
+
+ private:
+  fs::path root_;
+  std::map<std::string, std::optional<catalog::Catalog>> catalogs_;
+};
+
 // Runs `sql`; rows as text (NULL distinct from ''), or nullopt with `error` on failure.
 bool run_query(sqlite3* db, const std::string& sql, std::vector<std::string>& rows, std::string& error) {
   sqlite3_stmt* stmt = nullptr;
@@ -108,6 +135,10 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::vector<GoldQuery> queries = load(json, sql_key);
   ASSERT_GE(queries.size(), expected_min);
   Databases dbs(db_root);
+  Catalogs catalogs(db_root);
+  std::map<std::string, size_t> warnings_by_kind;
+  size_t analysed = 0, analysis_errors = 0, with_warnings = 0, normalized_same = 0, normalized_limit_ties = 0;
+  std::set<std::string> skeletons, normal_forms;
   size_t parsed = 0, round_trips = 0, executed_same = 0, no_db = 0, rejected = 0, slow = 0;
   std::vector<std::string> rejected_list;
   for (size_t i = 0; i < queries.size(); ++i) {
@@ -128,6 +159,32 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       continue;
     }
     ++parsed;
+    const catalog::Catalog* cat = catalogs.get(q.db_id);
+    if (cat != nullptr) {
+      auto analysis = analyze(*ast, *cat);
+      if (!analysis.ok()) {
+        ADD_FAILURE() << "#" << i << " cannot be analysed: " << analysis.error();
+      } else {
+        ++analysed;
+        if (analysis->has_errors()) {
+          ++analysis_errors;
+          ADD_FAILURE() << "#" << i << " (" << q.db_id << ") analysis errors:\n  " << q.sql << "\n"
+                        << analysis->diagnostics_text();
+        }
+        // Every referenced column must exist in the catalog (rowid aside).
+        for (const ColumnUse& c : analysis->columns) {
+          if (c.table.empty()) continue;
+          const catalog::Table* t = cat->find_table(c.table);
+          if (t == nullptr || (t->find_column(c.column) == nullptr && c.column != "rowid")) {
+            ADD_FAILURE() << "#" << i << " resolves " << c.table << "." << c.column << " outside the catalog: " << q.sql;
+          }
+        }
+        if (analysis->warning_count() > 0) ++with_warnings;
+        for (const Diagnostic& d : analysis->diagnostics) {
+          if (d.severity == Diagnostic::Severity::kWarning) ++warnings_by_kind[d.kind];
+        }
+      }
+    }
     PrintOptions sqlite_print{Dialect::kSqlite, false};
     std::string printed = print(*ast, sqlite_print);
     std::string canon = canonical(*ast);
@@ -161,13 +218,65 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       continue;
     }
     ++executed_same;
+    // The normal form and the skeleton parse and are fixed points; the normal form returns
+    // the same rows (as a multiset: a changed plan may reorder ties).
+    if (cat != nullptr) {
+      NormalizeOptions nopt{cat};
+      std::string norm = normalize(*ast, nopt);
+      auto again_norm = normalize_sql(norm, Dialect::kSqlite, nopt);
+      if (!again_norm.ok() || *again_norm != norm) {
+        ADD_FAILURE() << "#" << i << " normal form is not a fixed point:\n  " << norm << "\n  "
+                      << (again_norm.ok() ? *again_norm : again_norm.error());
+        continue;
+      }
+      std::vector<std::string> rows_n;
+      std::string err_n;
+      if (!run_query(db, norm, rows_n, err_n)) {
+        ADD_FAILURE() << "#" << i << " normal form fails: " << err_n << "\n  " << norm;
+        continue;
+      }
+      std::vector<std::string> sorted_a = rows_a;
+      std::sort(sorted_a.begin(), sorted_a.end());
+      std::sort(rows_n.begin(), rows_n.end());
+      if (sorted_a != rows_n) {
+        std::string upper = q.sql;
+        for (char& ch : upper) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+        if (upper.find("LIMIT") != std::string::npos) {
+          ++normalized_limit_ties;  // LIMIT over ties may pick other rows under another plan
+        } else {
+          ADD_FAILURE() << "#" << i << " normal form returns other rows:\n  original: " << q.sql
+                        << "\n  normal:   " << norm;
+          continue;
+        }
+      } else {
+        ++normalized_same;
+      }
+      SkeletonOptions so;
+      so.catalog = cat;
+      std::string skel = skeleton(*ast, so);
+      auto skel_ast = parse(skel, Dialect::kSqlite);
+      if (!skel_ast.ok() || skeleton(*skel_ast) != skel) {
+        ADD_FAILURE() << "#" << i << " skeleton does not parse or is not a fixed point: " << skel;
+        continue;
+      }
+      skeletons.insert(skel);
+      normal_forms.insert(norm);
+    }
   }
   std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
               "%zu executed with identical rows, %zu skipped as slow\n",
               json.filename().c_str(), queries.size(), no_db, rejected, parsed, round_trips, executed_same, slow);
+  std::printf("%s: %zu analysed against their catalog, %zu with analysis errors, %zu with warnings\n",
+              json.filename().c_str(), analysed, analysis_errors, with_warnings);
+  std::printf("%s: normal forms: %zu return the same rows, %zu differ only under LIMIT ties; %zu distinct normal "
+              "forms, %zu distinct skeletons\n",
+              json.filename().c_str(), normalized_same, normalized_limit_ties, normal_forms.size(), skeletons.size());
+  for (const auto& [kind, n] : warnings_by_kind) std::printf("  warnings \"%s\": %zu\n", kind.c_str(), n);
   for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
   EXPECT_EQ(parsed, queries.size() - no_db - rejected);
   EXPECT_EQ(round_trips, parsed);
+  EXPECT_EQ(analysed, parsed);
+  EXPECT_EQ(analysis_errors, 0u);
   EXPECT_EQ(executed_same + slow, round_trips);
 }
 

@@ -1,0 +1,1 @@
+SELECT employee_id FROM emp START WITH manager_id IS NULL CONNECT BY PRIOR employee_id = manager_id

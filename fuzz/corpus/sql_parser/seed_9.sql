@@ -1,0 +1,1 @@
+SELECT NVL(a, 0), DECODE(b, 1, 'one', 'other') FROM t WHERE ROWNUM <= 5

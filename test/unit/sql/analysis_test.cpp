@@ -1,0 +1,74 @@
+// Runs the data-driven analysis cases in test/data/sql/analysis*.test (format: see
+// analysis_fixture.h). Each case's input is parsed in its dialect (-- input (postgres)),
+// analysed against the catalog of the current -- schema, and every fact section present
+// must match the dump exactly; a case without -- diagnostics must have none.
+#include <gtest/gtest.h>
+
+#include "askguru/sql/analysis.h"
+#include "askguru/sql/parser.h"
+#include "unit/sql/analysis_fixture.h"
+
+namespace askguru::sql {
+namespace {
+
+using testing::CatalogCache;
+using testing::Case;
+
+TEST(SqlAnalysisFiles, AllCasesPass) {
+  CatalogCache catalogs;
+  size_t cases = 0, checks = 0;
+  auto files = testing::test_files("analysis");
+  ASSERT_FALSE(files.empty());
+  for (const auto& file : files) {
+    for (const Case& c : testing::read_cases(file)) {
+      ++cases;
+      std::string where = file.filename().string() + ":" + std::to_string(c.line);
+      const auto& input = c.sections.front();
+      Dialect dialect = input.arg.empty() ? Dialect::kSqlite : parse_dialect(input.arg).value_or(Dialect::kSqlite);
+      auto ast = parse(input.text, dialect);
+      if (!ast.ok()) {
+        ADD_FAILURE() << where << ": does not parse: " << ast.error();
+        continue;
+      }
+      const catalog::Catalog& cat = catalogs.get(c.schema);
+      auto analysis = analyze(*ast, cat);
+      if (!analysis.ok()) {
+        ADD_FAILURE() << where << ": " << analysis.error();
+        continue;
+      }
+      auto facts = testing::dump(*analysis);
+      bool has_diagnostics = false;
+      for (const auto& s : c.sections) {
+        if (s.name == "input") continue;
+        if (s.name == "diagnostics") has_diagnostics = true;
+        auto it = facts.find(s.name);
+        if (it == facts.end()) continue;  // a section for another test (normalize, skeleton ...)
+        ++checks;
+        EXPECT_EQ(it->second, s.text) << where << " (" << s.name << ")\n  " << input.text;
+      }
+      if (!has_diagnostics) {
+        ++checks;
+        EXPECT_EQ(facts["diagnostics"], "") << where << "\n  " << input.text;
+      }
+    }
+  }
+  std::printf("%zu analysis cases, %zu checks\n", cases, checks);
+  EXPECT_GE(cases, 20u);
+}
+
+TEST(SqlAnalysis, RefusesStatementsThatAreNotQueries) {
+  auto ast = parse("DELETE FROM t", Dialect::kSqlite);
+  ASSERT_TRUE(ast.ok());
+  catalog::Catalog cat;
+  auto a = analyze(*ast, cat);
+  EXPECT_FALSE(a.ok());
+}
+
+TEST(SqlAnalysis, AggregateNames) {
+  EXPECT_TRUE(is_aggregate_function("count"));
+  EXPECT_TRUE(is_aggregate_function("GROUP_CONCAT"));
+  EXPECT_FALSE(is_aggregate_function("lower"));
+}
+
+}  // namespace
+}  // namespace askguru::sql
