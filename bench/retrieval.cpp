@@ -39,7 +39,9 @@
 #include "askguru/db/connection.h"
 #include "askguru/eval/dataset.h"
 #include "askguru/index/retriever.h"
+#include "askguru/sql/analysis.h"
 #include "askguru/sql/lexer.h"
+#include "askguru/sql/parser.h"
 
 namespace {
 
@@ -98,10 +100,29 @@ std::vector<std::string> gold_literals(const std::string& sql) {
   return out;
 }
 
-// Columns of a SQL as "table.column" (lower case), resolved against the catalog:
-// aliases (T1.name), qualified names, and bare names of the tables in the query.
-// A simple lexical approach, until sql::analyze() is used here.
+// Columns of a SQL as "table.column" (lower case), resolved against the catalog by
+// sql::analyze() (`*` expansions left out); when it does not parse, a lexical
+// approximation (aliases, qualified names, bare names of the tables in the query).
+std::set<std::string> lexical_gold_columns(const std::string& sql, const catalog::Catalog& catalog);
+
 std::set<std::string> gold_columns(const std::string& sql, const catalog::Catalog& catalog) {
+  auto ast = sql::parse(sql, Dialect::kSqlite);
+  if (ast.ok()) {
+    auto analysis = sql::analyze(*ast, catalog);
+    if (analysis.ok()) {
+      std::set<std::string> out;
+      for (const sql::ColumnUse& c : analysis->columns) {
+        if (c.star || c.alias_reference || c.table.empty() || c.instance < 0) continue;
+        if (!catalog.find_table(c.table) || !catalog.find_table(c.table)->find_column(c.column)) continue;
+        out.insert(text::to_lower(c.table + "." + c.column));
+      }
+      return out;
+    }
+  }
+  return lexical_gold_columns(sql, catalog);
+}
+
+std::set<std::string> lexical_gold_columns(const std::string& sql, const catalog::Catalog& catalog) {
   std::set<std::string> out;
   std::vector<sql::Token> tokens;
   sql::LexError error;

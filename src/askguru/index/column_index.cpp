@@ -150,6 +150,16 @@ Status faiss_error(const std::string& what, const std::exception& e) {
 
 }  // namespace
 
+bool column_listed(const std::vector<std::string>& list, std::string_view table, std::string_view column) {
+  for (const std::string& entry : list) {
+    size_t dot = entry.rfind('.');
+    if (dot == std::string::npos) continue;
+    std::string_view t(entry.data(), dot), c(entry.data() + dot + 1, entry.size() - dot - 1);
+    if (text::iequals(t, table) && (c == "*" || text::iequals(c, column))) return true;
+  }
+  return false;
+}
+
 std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options) {
   std::unordered_set<std::string> keys;  // "table.column", lower case
   for (const catalog::ForeignKey& fk : catalog.foreign_keys) {
@@ -160,6 +170,7 @@ std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, co
   for (const catalog::Table& t : catalog.tables) {
     const std::string table_words = words_of(t.name);
     for (const catalog::Column& c : t.columns) {
+      if (column_listed(options.excluded_columns, t.name, c.name)) continue;
       ColumnDocument doc;
       doc.table = t.name;
       doc.column = c.name;

@@ -53,7 +53,12 @@ struct JoinEdge {
 
 struct ColumnIndexOptions {
   size_t max_values = 4;  // example values per column document (from the catalog's samples)
+  // Columns left out (denied by the guardrail policy): "table.column" or "table.*".
+  std::vector<std::string> excluded_columns;
 };
+
+// Whether `table`.`column` is in `list` ("table.column" or "table.*", case-insensitive).
+bool column_listed(const std::vector<std::string>& list, std::string_view table, std::string_view column);
 
 struct ColumnQueryOptions {
   size_t top_k = 10;

@@ -19,6 +19,8 @@
 #include "askguru/index/lexical_embedder.h"
 #include "askguru/index/value_index.h"
 #include "askguru/sql/lexer.h"
+#include "askguru/sql/normalize.h"
+#include "askguru/sql/parser.h"
 
 namespace askguru::index {
 namespace {
@@ -195,8 +197,34 @@ std::string mask_question(std::string_view question, const ValueIndex* values) {
 }
 
 std::string sql_skeleton(std::string_view sql) {
-  // Temporary: keywords and punctuation kept, identifiers and literals masked, until
-  // sql::skeleton() (sql/normalize.h) lands.
+  // sql::skeleton() with columns masked; table names masked too, so that skeletons
+  // compare across databases ("SELECT COUNT(*) FROM _ WHERE _ > ?").
+  auto ast = sql::parse(sql, Dialect::kSqlite);
+  if (ast.ok()) {
+    sql::SkeletonOptions options;
+    options.mask_columns = true;
+    std::string skeleton = sql::skeleton(*ast, options);
+    std::vector<sql::Token> tokens;
+    sql::LexError error;
+    if (sql::tokenize(skeleton, Dialect::kSqlite, tokens, error)) {
+      std::string out;
+      size_t copied = 0;
+      for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+        const bool table_slot = tokens[i].kw == sql::Kw::k_FROM || tokens[i].kw == sql::Kw::k_JOIN;
+        const sql::Token& next = tokens[i + 1];
+        if (table_slot && (next.type == sql::Tok::kWord || next.type == sql::Tok::kQuotedIdent) &&
+            (next.kw == sql::Kw::kNone || !sql::is_reserved_keyword(next.kw))) {
+          out.append(skeleton, copied, next.begin - copied);
+          out += '_';
+          copied = next.end;
+        }
+      }
+      out.append(skeleton, copied, std::string::npos);
+      return out;
+    }
+    return skeleton;
+  }
+  // Unparsable: keywords and punctuation kept, identifiers and literals masked.
   std::vector<sql::Token> tokens;
   sql::LexError error;
   if (!sql::tokenize(sql, Dialect::kSqlite, tokens, error)) return text::to_lower(text::trim(sql));

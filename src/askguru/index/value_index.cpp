@@ -367,7 +367,7 @@ Result<ValueIndex> ValueIndex::build(db::Connection& connection, const catalog::
     }
     for (const catalog::Column& c : t.columns) {
       progress.tick();
-      if (excluded.count(text::to_lower(t.name + "." + c.name))) continue;
+      if (excluded.count(text::to_lower(t.name + "." + c.name)) || excluded.count(text::to_lower(t.name + ".*"))) continue;
       const std::string col = quote_ident(c.name);
       const std::string from = quote_ident(t.name);
       if (options.policy == ColumnPolicy::kChess) {
