@@ -3,6 +3,7 @@
 // refusal or join error is a false positive worth reading) and the throughput.
 //
 //   build/bench/bench_guard_gold [--data DIR] [--bird DIR] [--policy FILE] [--examples N] [--execute 1]
+//                                [--mutate 1]
 //
 // DIR defaults to ../shared/data/spider_train (train.json, database/<db>/<db>.sqlite);
 // --bird to ../shared/data/bird_student_club (dev.json, databases/<db>/<db>.sqlite).
@@ -10,7 +11,11 @@
 // verdicts by code, join verdicts, findings by code, analysis errors, score histogram, and
 // up to N examples per finding code. With --execute 1 it then runs every allowed query as
 // interactive use rewrites it (row limit injected, `*` expanded) and the original, and
-// counts the rewrites that fail where the original runs.
+// counts the rewrites that fail where the original runs. With --mutate 1 it corrupts one
+// join condition per query that has one (the right-hand column swapped for another column
+// of its table, an id-like column first: the typical wrong key) and counts how often the
+// join validator flags the result (error, warning), split by whether the catalog declares
+// foreign keys.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -26,6 +31,9 @@
 #include "askguru/common/files.h"
 #include "askguru/db/connection.h"
 #include "askguru/guard/review.h"
+#include "askguru/sql/analysis.h"
+#include "askguru/sql/parser.h"
+#include "askguru/sql/printer.h"
 
 namespace {
 
@@ -47,8 +55,52 @@ std::vector<Item> load(const std::string& path, const char* sql_key) {
   return out;
 }
 
+sql::ColumnRef* find_column_ref(sql::Node* n, uint32_t pos) {
+  if (n->kind == sql::NodeKind::kColumnRef && n->pos == pos) return static_cast<sql::ColumnRef*>(n);
+  sql::ColumnRef* found = nullptr;
+  sql::for_each_child(n, [&](const sql::Node* c) {
+    if (found == nullptr) found = find_column_ref(const_cast<sql::Node*>(c), pos);  // the Ast is ours
+  });
+  return found;
+}
+
+bool id_like(const std::string& name) {
+  std::string lower;
+  for (char c : name) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "id" || (lower.size() > 2 && lower.compare(lower.size() - 2, 2, "id") == 0);
+}
+
+// The query with its first join condition's right-hand column replaced, or "".
+std::string mutate_join(const std::string& text, const catalog::Catalog& cat) {
+  auto ast = sql::parse(text, Dialect::kSqlite);
+  if (!ast.ok() || ast->query() == nullptr) return "";
+  auto analysis = sql::analyze(*ast, cat);
+  if (!analysis.ok() || analysis->has_errors()) return "";
+  for (const sql::Equality& e : analysis->equalities) {
+    if (!e.in_join_condition || !e.conjunct || e.left.instance < 0 || e.right.instance < 0) continue;
+    if (e.left.table.empty() || e.right.table.empty() || e.right.star) continue;
+    const catalog::Table* table = cat.find_table(e.right.table);
+    if (table == nullptr) continue;
+    std::string replacement;
+    for (int pass = 0; pass < 2 && replacement.empty(); ++pass) {
+      for (const catalog::Column& c : table->columns) {
+        if (c.name == e.right.column || (pass == 0 && !id_like(c.name))) continue;
+        replacement = c.name;
+        break;
+      }
+    }
+    if (replacement.empty()) continue;
+    sql::ColumnRef* ref = find_column_ref(ast->query(), e.right.pos);
+    if (ref == nullptr) continue;
+    ref->column.name = ast->arena().copy(replacement);
+    ref->column.quoted = false;
+    return sql::print(*ast, sql::PrintOptions{Dialect::kSqlite, false});
+  }
+  return "";
+}
+
 void run(const std::string& name, const std::vector<Item>& items, const std::string& db_dir,
-         const guard::Policy& policy, size_t examples, bool execute) {
+         const guard::Policy& policy, size_t examples, bool execute, bool mutate) {
   std::map<std::string, catalog::Catalog> catalogs;
   std::vector<std::pair<const Item*, const catalog::Catalog*>> work;
   size_t missing = 0;
@@ -108,6 +160,36 @@ void run(const std::string& name, const std::vector<Item>& items, const std::str
   for (const auto& [code, n] : join_codes) std::printf("  %-28s %zu\n", code.c_str(), n);
   std::printf("score: 1.0: %zu, [0.75,1): %zu, [0.5,0.75): %zu, (0,0.5): %zu, 0: %zu\n", hist[4], hist[3], hist[2],
               hist[1], hist[0]);
+  if (mutate) {
+    guard::ReviewOptions eval;
+    eval.interactive = false;
+    // [has foreign keys][0: clean, 1: warning, 2: error]
+    size_t tally[2][3] = {{0, 0, 0}, {0, 0, 0}};
+    size_t gold_clean[2] = {0, 0};
+    std::vector<std::string> missed;
+    for (const auto& [item, cat] : work) {
+      std::string mutated = mutate_join(item->sql, *cat);
+      if (mutated.empty()) continue;
+      guard::Review gold = guard::review(item->sql, *cat, policy, eval);
+      guard::Review r = guard::review(mutated, *cat, policy, eval);
+      int fk = cat->foreign_keys.empty() ? 0 : 1;
+      int level = r.joins.verdict == guard::JoinVerdict::kError     ? 2
+                  : r.joins.verdict == guard::JoinVerdict::kWarning ? 1
+                                                                    : 0;
+      ++tally[fk][level];
+      if (gold.joins.verdict == guard::JoinVerdict::kOk) ++gold_clean[fk];
+      if (level == 0 && fk == 1 && missed.size() < examples) missed.push_back(mutated);
+    }
+    for (int fk = 1; fk >= 0; --fk) {
+      size_t n = tally[fk][0] + tally[fk][1] + tally[fk][2];
+      std::printf("join-column mutations, catalogs %s foreign keys: %zu mutated; flagged error %zu (%.1f%%), "
+                  "warning %zu (%.1f%%), missed %zu (%.1f%%); their gold queries clean: %zu\n",
+                  fk ? "with" : "without", n, tally[fk][2], n ? 100.0 * tally[fk][2] / n : 0.0, tally[fk][1],
+                  n ? 100.0 * tally[fk][1] / n : 0.0, tally[fk][0], n ? 100.0 * tally[fk][0] / n : 0.0,
+                  gold_clean[fk]);
+    }
+    for (const std::string& m : missed) std::printf("  missed: %s\n", m.c_str());
+  }
   if (execute) {
     guard::ReviewOptions interactive;
     interactive.interactive = true;
@@ -159,6 +241,7 @@ int main(int argc, char** argv) {
   std::string policy_path;
   size_t examples = 3;
   bool execute = false;
+  bool mutate = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     if (flag == "--data") data = argv[i + 1];
@@ -166,6 +249,7 @@ int main(int argc, char** argv) {
     else if (flag == "--policy") policy_path = argv[i + 1];
     else if (flag == "--examples") examples = std::stoul(argv[i + 1]);
     else if (flag == "--execute") execute = std::string(argv[i + 1]) != "0";
+    else if (flag == "--mutate") mutate = std::string(argv[i + 1]) != "0";
   }
   auto policy = guard::resolve_policy(policy_path, "");
   if (!policy.ok()) {
@@ -176,13 +260,13 @@ int main(int argc, char** argv) {
   if (spider.empty()) {
     std::printf("no Spider data at %s\n", data.c_str());
   } else {
-    run("spider_train", spider, data + "/database", *policy, examples, execute);
+    run("spider_train", spider, data + "/database", *policy, examples, execute, mutate);
   }
   auto bird_items = load(bird + "/dev.json", "SQL");
   if (bird_items.empty()) {
     std::printf("no BIRD data at %s\n", bird.c_str());
   } else {
-    run("bird_student_club", bird_items, bird + "/databases", *policy, examples, execute);
+    run("bird_student_club", bird_items, bird + "/databases", *policy, examples, execute, mutate);
   }
   struct rusage usage {};
   getrusage(RUSAGE_SELF, &usage);

@@ -50,6 +50,9 @@ void run(const Options& opt) {
   guard::Guardrail guardrail(*policy, column_rules ? &catalog : nullptr);
   guard::GuardResult verdict = guardrail.check(opt.sql, guard::GuardOptions{(*connection)->dialect(), true});
   if (!verdict.allowed()) cli::fail(verdict.status(), 2);
+  for (const guard::Finding& f : verdict.findings) {
+    if (f.code == "star_expanded") std::fprintf(stderr, "askguru sql: note: %s\n", f.message.c_str());
+  }
   db::QueryOptions query;
   query.timeout = std::chrono::milliseconds(opt.timeout_ms);
   if (opt.max_rows > 0) query.max_rows = static_cast<size_t>(opt.max_rows);

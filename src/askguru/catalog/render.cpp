@@ -112,6 +112,8 @@ std::string describe(const Column& column, const RenderOptions& options) {
   if (!values.empty() && values != description) {
     description = description.empty() ? values : description + "; values: " + values;
   }
+  // With no shipped description, the LLM field summary (profile/summaries.h) stands in.
+  if (description.empty() && options.summaries) description = one_line(column.summary_short);
   return description;
 }
 
@@ -315,16 +317,32 @@ std::string render_markdown(const Catalog& catalog, const Selection& selection, 
 
 // The examples M-Schema shows: at most max_samples; one for date/time types; for long
 // values only the first, and none when one is longer than 50 characters.
+// A column whose profile found dates or times (e.g. TEXT holding '2019-10-05') counts as
+// a date/time type, as its declared type would in M-Schema. Without samples, the most
+// frequent values of the profile serve.
+bool temporal_values(const Column& column) {
+  for (const auto& f : column.profile.formats) {
+    if (f.rfind("date:", 0) == 0 || f.rfind("datetime:", 0) == 0 || f.rfind("time:", 0) == 0) return true;
+  }
+  return false;
+}
+
 std::vector<std::string> mschema_examples(const Column& column, const std::string& type, size_t max_samples) {
   std::vector<std::string> examples;
   for (const auto& sample : column.samples) {
     if (examples.size() >= max_samples) break;
     examples.push_back(one_line(sample));
   }
+  if (examples.empty()) {
+    for (const auto& top : column.profile.top_values) {
+      if (examples.size() >= max_samples) break;
+      examples.push_back(one_line(top.value));
+    }
+  }
   if (examples.empty()) return examples;
   size_t longest = 0;
   for (const auto& e : examples) longest = std::max(longest, e.size());
-  if (type == "DATE" || type == "TIME" || type == "DATETIME" || type == "TIMESTAMP") {
+  if (type == "DATE" || type == "TIME" || type == "DATETIME" || type == "TIMESTAMP" || temporal_values(column)) {
     examples.resize(1);
   } else if (longest > 50) {
     examples.clear();

@@ -31,6 +31,7 @@ struct RenderOptions {
   // selected tables to each other. Unknown names are ignored.
   std::optional<std::vector<ColumnRef>> columns;
   bool descriptions = true;  // column descriptions and value descriptions
+  bool summaries = true;     // the short LLM summary where a column has no description
   size_t max_samples = 3;    // example values per column; 0 for none
   bool row_counts = true;    // text and markdown only
 };

@@ -425,6 +425,20 @@ class Checker {
       check_column_name(r->column.name, r->pos);
       if (r->table.empty()) check_whole_row(r);
     }
+    // Columns the query compares without naming them: NATURAL JOIN's common columns.
+    std::set<uint32_t> written;
+    for (const ColumnRef* r : column_refs_) written.insert(r->pos);
+    for (const ColumnUse& u : analysis.columns) {
+      if (u.star || u.instance < 0 || written.count(u.pos)) continue;
+      for (const TableInstance& t : analysis.tables) {
+        if (t.id != u.instance || t.derived || t.table.empty() || policy_.column_allowed(t.table, u.column)) continue;
+        error("denied_column", u.pos,
+              fmt::format("The join compares {}.{}, which the '{}' policy denies; join on other columns (name them "
+                          "in ON instead of NATURAL JOIN).",
+                          t.table, u.column, policy_.name));
+        written.insert(u.pos);
+      }
+    }
     for (const auto& [name, pos] : using_columns_) check_column_name(name, pos);
     column_refs_.clear();
     using_columns_.clear();

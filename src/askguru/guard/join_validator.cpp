@@ -438,6 +438,59 @@ class Validator {
     for (size_t i : active) groups[comp.find(i)].push_back(i);
     if (groups.size() > 1) report_cartesian(s, groups, f != nullptr && f->cross_join);
     check_twice(s);
+    check_composite_keys(s);
+  }
+
+  // A join on part of a composite foreign key (distributions to invoice lines on INVOICE_ID
+  // alone) pairs each row with every row sharing that part: usually a multiplication.
+  void check_composite_keys(const Scope& s) {
+    for (size_t x = 0; x < s.instances.size(); ++x) {
+      for (size_t y = 0; y < s.instances.size(); ++y) {
+        if (x == y) continue;
+        const TableInstance* from = instance(s.instances[x]);
+        const TableInstance* to = instance(s.instances[y]);
+        if (from == nullptr || to == nullptr || from->table.empty() || to->table.empty()) continue;
+        for (const catalog::ForeignKey& fk : catalog_.foreign_keys) {
+          if (fk.from_columns.size() < 2 || !same(fk.from_table, from->table) || !same(fk.to_table, to->table)) {
+            continue;
+          }
+          std::vector<std::string> missing;
+          size_t matched = 0;
+          uint32_t pos = 0;
+          for (size_t i = 0; i < fk.from_columns.size(); ++i) {
+            std::string target = keys_.to_column(fk, i);
+            uint32_t at = equated_at(from->id, fk.from_columns[i], to->id, target);
+            if (at != 0) {
+              ++matched;
+              pos = pos == 0 ? at : pos;
+            } else {
+              missing.push_back(fmt::format("{}.{} = {}.{}", from->alias, fk.from_columns[i], to->alias, target));
+            }
+          }
+          if (matched == 0 || missing.empty()) continue;
+          add(Severity::kWarning, "partial_composite_key", pos,
+              fmt::format("{} joins {} on part of its composite foreign key ({} → {}), so each row meets every row "
+                          "sharing that part; add {}.",
+                          instance_name(*from), instance_name(*to),
+                          fmt::format("{}", fmt::join(fk.from_columns, ", ")), fk.to_table,
+                          text::join(missing, " AND ")));
+        }
+      }
+    }
+  }
+
+  // The position of a conjunct equality i.a = j.b (either way round), or 0.
+  uint32_t equated_at(int i, std::string_view a, int j, std::string_view b) const {
+    for (const Equality& e : a_.equalities) {
+      if (!e.conjunct) continue;
+      if (e.left.instance == i && e.right.instance == j && same(e.left.column, a) && same(e.right.column, b)) {
+        return e.pos == 0 ? 1 : e.pos;
+      }
+      if (e.left.instance == j && e.right.instance == i && same(e.left.column, b) && same(e.right.column, a)) {
+        return e.pos == 0 ? 1 : e.pos;
+      }
+    }
+    return 0;
   }
 
   void report_cartesian(const Scope& s, const std::map<size_t, std::vector<size_t>>& groups, bool cross_join) {

@@ -20,6 +20,8 @@
 //     JOIN without a real condition, a warning where an explicit CROSS JOIN asks for it.
 //     Single-row derived tables (an aggregate without GROUP BY) and table functions are
 //     exempt. The message proposes the declared foreign key that would connect them.
+//   - a join on part of a composite foreign key (a warning: it pairs each row with every
+//     row sharing that part), naming the missing column pairs;
 //   - the same table joined twice so that one join is meaningless: joined to itself on
 //     its whole primary key (both instances are the same row: error), or two instances
 //     joined identically where one is used nowhere else (a redundant join: warning).

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
 
 #include "askguru/sql/analysis.h"
 #include "askguru/sql/parser.h"
@@ -21,7 +22,13 @@ AnalysisSummary summarize(const sql::Ast& ast, const sql::Analysis& a) {
     if (!t.alias.empty() && t.alias != name) name += " AS " + t.alias;
     s.tables.push_back(std::move(name));
   }
-  for (const std::string& c : a.referenced_columns()) s.columns.push_back(c);
+  // Columns named in the query; a `*` shows as TABLE.* rather than as every column it covers.
+  std::set<std::string> columns;
+  for (const sql::ColumnUse& c : a.columns) {
+    if (c.table.empty() || c.column.empty()) continue;
+    columns.insert(c.star ? c.table + ".*" : c.table + "." + c.column);
+  }
+  s.columns.assign(columns.begin(), columns.end());
   for (const sql::Diagnostic& d : a.diagnostics) {
     sql::Location loc = ast.location(d.pos);
     s.diagnostics.push_back(fmt::format("{} at {}:{}: {}",

@@ -168,21 +168,28 @@ uint64_t ArtifactDir::size_bytes() const {
   return total;
 }
 
+std::optional<catalog::Catalog> load_current_catalog(const ArtifactDir& dir, const ProfileOptions& options) {
+  if (!dir.has(kCatalogFile)) return std::nullopt;
+  auto loaded = dir.load_catalog();
+  if (!loaded.ok()) {
+    spdlog::warn("{}: {}; rebuilding", dir.path(kCatalogFile), loaded.error());
+    return std::nullopt;
+  }
+  if (!loaded->profile.complete) {
+    spdlog::info("{}: profile incomplete; resuming", dir.path(kCatalogFile));
+    return std::nullopt;
+  }
+  if (loaded->profile.deny != denied_columns(*loaded, options)) {
+    spdlog::info("{}: made with other denied columns; rebuilding", dir.path(kCatalogFile));
+    return std::nullopt;
+  }
+  return std::move(*loaded);
+}
+
 Result<catalog::Catalog> profiled_catalog(const std::string& db_path, const ArtifactOptions& artifacts,
                                           const ProfileOptions& options) {
   AG_ASSIGN_OR_RETURN(ArtifactDir dir, ArtifactDir::open(db_path, artifacts));
-  if (dir.has(kCatalogFile)) {
-    auto loaded = dir.load_catalog();
-    if (!loaded.ok()) {
-      spdlog::warn("{}: {}; rebuilding", dir.path(kCatalogFile), loaded.error());
-    } else if (!loaded->profile.complete) {
-      spdlog::info("{}: profile incomplete; resuming", dir.path(kCatalogFile));
-    } else if (loaded->profile.deny != denied_columns(*loaded, options)) {
-      spdlog::info("{}: made with another deny list; rebuilding", dir.path(kCatalogFile));
-    } else {
-      return loaded;
-    }
-  }
+  if (auto current = load_current_catalog(dir, options)) return std::move(*current);
   AG_ASSIGN_OR_RETURN(ProfileRun run, profile_database(dir, options));
   return std::move(run.catalog);
 }

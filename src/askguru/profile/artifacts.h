@@ -14,6 +14,7 @@
 // same file at once (writes are atomic renames).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,10 @@ class ArtifactDir {
 };
 
 inline constexpr std::string_view kCatalogFile = "catalog.json";
+
+// The catalog.json of `dir` when it is complete and was made with the same denied
+// columns as `options` deny; nullopt otherwise (missing, unreadable, stale).
+std::optional<catalog::Catalog> load_current_catalog(const ArtifactDir& dir, const ProfileOptions& options);
 
 // The profiled catalog of a database: loaded from its artifact directory when
 // catalog.json is there and complete, otherwise built (introspection + profile,

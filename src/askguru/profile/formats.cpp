@@ -134,6 +134,22 @@ bool is_uuid(std::string_view s) {
          is_hex(s.substr(24));
 }
 
+// "(651) 928-4507", "+44 20 7946 0958", "403-555-1310": 7 to 15 digits with separators.
+bool is_phone(std::string_view s) {
+  size_t digits = 0, separators = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (std::isdigit(c)) {
+      ++digits;
+    } else if (c == ' ' || c == '-' || c == '(' || c == ')' || c == '.' || (c == '+' && i == 0)) {
+      ++separators;
+    } else {
+      return false;
+    }
+  }
+  return digits >= 7 && digits <= 15 && separators > 0 && std::isdigit(static_cast<unsigned char>(s.back()));
+}
+
 bool is_code_candidate(std::string_view s) {
   if (s.size() < 2 || s.size() > 16) return false;
   bool digit = false, upper = false, lower = false;
@@ -180,6 +196,7 @@ std::vector<std::string> value_formats(std::string_view raw, bool is_text) {
   } else if (std::string time = time_layout(s); !time.empty()) {
     out.push_back("time:" + time);
   }
+  if (is_text && out.empty() && is_phone(s)) out.push_back("phone");
   if (is_email(s)) out.push_back("email");
   if (is_url(s)) out.push_back("url");
   if (is_uuid(s)) out.push_back("uuid");

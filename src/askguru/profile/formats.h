@@ -18,7 +18,7 @@ namespace askguru::profile {
 // other layouts: "date:YYYY/MM/DD", "date:DD/MM/YYYY", "date:MM/DD/YYYY",
 // "date:NN/NN/YYYY" when day and month cannot be told apart, "date:YYYYMMDD"),
 // "datetime:YYYY-MM-DD HH:MM[:SS]" (the date layout, then the time), "time:HH:MM[:SS]",
-// "year", "number_as_text", "email", "url", "uuid", "currency", "percent",
+// "year", "number_as_text", "phone", "email", "url", "uuid", "currency", "percent",
 // "code_candidate" (a short token of letters and digits; the column decides).
 std::vector<std::string> value_formats(std::string_view value, bool is_text);
 

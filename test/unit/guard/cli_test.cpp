@@ -21,9 +21,10 @@ struct CliRun {
   std::string out;
 };
 
-CliRun run_askguru(const std::string& args) {
+// Runs askguru; stderr joins stdout unless `stderr_too` is false (then it is dropped).
+CliRun run_askguru(const std::string& args, bool stderr_too = true) {
   CliRun run;
-  std::string command = std::string(ASKGURU_BINARY) + " " + args + " 2>&1";
+  std::string command = std::string(ASKGURU_BINARY) + " " + args + (stderr_too ? " 2>&1" : " 2>/dev/null");
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return run;
   std::array<char, 4096> buffer;
@@ -117,13 +118,20 @@ TEST_F(GuardCli, BadPolicyFileNamesTheKey) {
 
 TEST_F(GuardCli, SqlRunsTheGuardrailFirst) {
   CliRun rows = run_askguru("sql --db " + db_ + " --policy " + policy_file("ebs_demo.yaml") +
-                            " --json 'SELECT * FROM AP_CHECKS_ALL ORDER BY CHECK_ID'");
+                            " --json 'SELECT * FROM AP_CHECKS_ALL ORDER BY CHECK_ID'",
+                            /*stderr_too=*/false);
   ASSERT_EQ(rows.status, 0) << rows.out;
   auto j = nlohmann::json::parse(rows.out);
   EXPECT_EQ(j["row_count"], 456);
   for (const auto& c : j["columns"]) EXPECT_NE(c, "BANK_ACCOUNT_NUM");
   EXPECT_EQ(j["columns"].size(), 16u);  // 17 columns less the denied one
   EXPECT_EQ(j["columns"][0], "CHECK_ID");
+  CliRun noted = run_askguru("sql --db " + db_ + " --policy " + policy_file("ebs_demo.yaml") +
+                             " --max-rows 1 'SELECT * FROM AP_CHECKS_ALL'");
+  EXPECT_NE(noted.out.find("askguru sql: note: '*' was expanded to the permitted columns; "
+                           "AP_CHECKS_ALL.BANK_ACCOUNT_NUM withheld"),
+            std::string::npos)
+      << noted.out;
 
   CliRun limited = run_askguru("sql --db " + db_ + " --policy " + policy_file("ebs_demo.yaml") +
                                " --max-rows 0 --json 'SELECT LINE_NUMBER FROM AP_INVOICE_LINES_ALL'");

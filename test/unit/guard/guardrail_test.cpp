@@ -240,6 +240,14 @@ TEST(GuardrailTest, ColumnsAreResolvedToTheirTable) {
   EXPECT_FALSE(blind.check(with("i"), GuardOptions{}).allowed());
 }
 
+TEST(GuardrailTest, NaturalJoinOnADeniedColumnIsRefused) {
+  GuardResult r = check("SELECT a.CHECK_ID FROM AP_CHECKS_ALL a NATURAL JOIN AP_CHECKS_ALL b", ebs_policy());
+  EXPECT_TRUE(has_code(r, "denied_column")) << dump(r);
+  EXPECT_NE(r.feedback().find("AP_CHECKS_ALL.BANK_ACCOUNT_NUM"), std::string::npos) << r.feedback();
+  GuardResult ok = check("SELECT s.VENDOR_NAME FROM AP_SUPPLIERS s NATURAL JOIN AP_INVOICES_ALL i", ebs_policy());
+  EXPECT_TRUE(ok.allowed()) << dump(ok);
+}
+
 TEST(GuardrailTest, PostgresWholeRowReferenceIsRefused) {
   GuardResult r = check("SELECT c FROM AP_CHECKS_ALL c", ebs_policy(), Dialect::kPostgres);
   EXPECT_TRUE(has_code(r, "denied_column")) << dump(r);

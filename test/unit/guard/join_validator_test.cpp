@@ -25,6 +25,10 @@ CREATE TABLE payments (invoice_id INTEGER REFERENCES invoices (invoice_id), chec
                        amount REAL, PRIMARY KEY (invoice_id, check_id));
 CREATE TABLE notes (note_id INTEGER PRIMARY KEY, ref TEXT, body TEXT, payload BLOB);
 CREATE TABLE legacy (vendor_id VARCHAR(10), remark TEXT);
+CREATE TABLE lines (invoice_id INTEGER REFERENCES invoices (invoice_id), line_number INTEGER, amount REAL,
+                    PRIMARY KEY (invoice_id, line_number));
+CREATE TABLE dists (dist_id INTEGER PRIMARY KEY, invoice_id INTEGER, invoice_line_number INTEGER, account TEXT,
+                    FOREIGN KEY (invoice_id, invoice_line_number) REFERENCES lines (invoice_id, line_number));
 INSERT INTO suppliers VALUES (1, 'Acme', '31005', 'X');
 )";
 
@@ -184,6 +188,20 @@ TEST_F(JoinValidatorTest, SameTableJoinedTwice) {
       "SELECT s.name FROM suppliers s JOIN sites x ON x.vendor_id = s.vendor_id JOIN sites y ON y.vendor_id = "
       "s.vendor_id WHERE x.city = 'Oslo' AND y.city = 'Rome'");
   EXPECT_FALSE(has(roles, "redundant_join", Severity::kWarning)) << dump(roles);
+}
+
+TEST_F(JoinValidatorTest, PartOfACompositeKey) {
+  JoinReport part = validate("SELECT d.account FROM dists d JOIN lines l ON l.invoice_id = d.invoice_id");
+  ASSERT_TRUE(has(part, "partial_composite_key", Severity::kWarning)) << dump(part);
+  EXPECT_NE(dump(part).find("add d.invoice_line_number = l.line_number"), std::string::npos) << dump(part);
+  JoinReport whole = validate(
+      "SELECT d.account FROM dists d JOIN lines l ON l.invoice_id = d.invoice_id AND l.line_number = "
+      "d.invoice_line_number");
+  EXPECT_EQ(whole.verdict, JoinVerdict::kOk) << dump(whole);
+  EXPECT_EQ(whole.foreign_key_joins, 2);
+  // Distributions straight to their invoice: the key chain dists → lines → invoices.
+  JoinReport chain = validate("SELECT i.invoice_num FROM invoices i JOIN dists d ON d.invoice_id = i.invoice_id");
+  EXPECT_EQ(chain.verdict, JoinVerdict::kOk) << dump(chain);
 }
 
 TEST_F(JoinValidatorTest, CatalogWithoutForeignKeysGivesNoFkWarnings) {

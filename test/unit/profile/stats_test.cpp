@@ -65,6 +65,11 @@ TEST(Formats, SingleValues) {
   EXPECT_FALSE(has(value_formats("42", false), "number_as_text"));  // an INTEGER is no number-as-text
   EXPECT_FALSE(has(value_formats("1,23", true), "number_as_text"));
   EXPECT_FALSE(has(value_formats("12abc", true), "number_as_text"));
+  EXPECT_TRUE(has(value_formats("(651) 928-4507", true), "phone"));
+  EXPECT_TRUE(has(value_formats("+44 20 7946 0958", true), "phone"));
+  EXPECT_FALSE(has(value_formats("2019-10-05", true), "phone"));
+  EXPECT_FALSE(has(value_formats("1234567", true), "phone"));
+  EXPECT_FALSE(has(value_formats("1234567.89", true), "phone"));
   EXPECT_TRUE(has(value_formats("ann@example.com", true), "email"));
   EXPECT_FALSE(has(value_formats("not an @ email", true), "email"));
   EXPECT_TRUE(has(value_formats("https://x.org/a", true), "url"));
