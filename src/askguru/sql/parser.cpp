@@ -928,7 +928,8 @@ class Parser {
     if (accept_kw(Kw::k_AS)) {
       alias.as_keyword = true;
       alias.name = parse_alias_after_as();
-    } else if (at_implicit_alias() && cur().type != Tok::kString) {
+    } else if (at_implicit_alias() && cur().type != Tok::kString &&
+               !(dialect_ == Dialect::kSqlite && iequal(text(cur()), "INDEXED") && peek_kw(1, Kw::k_BY))) {
       implicit_alias_tok_ = pos_;
       alias.name = make_identifier(cur());
       advance();

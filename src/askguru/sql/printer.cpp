@@ -404,12 +404,36 @@ class Printer {
       return true;
     }
     if (iequal(n, "DECODE") && a.size() >= 3 && d_ != Dialect::kOracle) {
-      out_ += "CASE ";
-      expr(a[0]);
+      // DECODE matches NULL to NULL. A simple CASE (x WHEN s) does not, so it is used only
+      // when every search value is a non-NULL literal; otherwise a searched CASE spells the
+      // NULL-safe comparison.
+      bool simple = true;
+      for (size_t k = 1; k + 1 < a.size(); k += 2) {
+        auto* lit = a[k]->as<Literal>();
+        if (lit == nullptr || lit->literal_kind == LiteralKind::kNull) simple = false;
+      }
+      out_ += simple ? "CASE " : "CASE";
+      if (simple) expr(a[0]);
       size_t i = 1;
       for (; i + 1 < a.size(); i += 2) {
         out_ += " WHEN ";
-        expr(a[i]);
+        if (simple) {
+          expr(a[i]);
+        } else {
+          auto* lit = a[i]->as<Literal>();
+          if (lit != nullptr && lit->literal_kind == LiteralKind::kNull) {
+            operand(a[0], precedence(OpClass::kIs, d_), false, true);
+            out_ += " IS NULL";
+          } else if (lit != nullptr) {
+            operand(a[0], precedence(OpClass::kEquality, d_), false, true);
+            out_ += " = ";
+            operand(a[i], precedence(OpClass::kEquality, d_), true, true);
+          } else {
+            operand(a[0], precedence(OpClass::kIs, d_), false, true);
+            out_ += d_ == Dialect::kSqlite ? " IS " : " IS NOT DISTINCT FROM ";
+            operand(a[i], precedence(OpClass::kIs, d_), true, true);
+          }
+        }
         out_ += " THEN ";
         expr(a[i + 1]);
       }
@@ -1010,6 +1034,15 @@ class Printer {
     if (is_rownum(b->right) && (b->op == BinaryOp::kGe || b->op == BinaryOp::kGt)) {
       *strict = b->op == BinaryOp::kGt;
       return b->left;
+    }
+    // ROWNUM = 1 is ROWNUM <= 1 (ROWNUM = 2 and above select nothing: left as they are).
+    if (b->op == BinaryOp::kEq) {
+      const Expr* other = is_rownum(b->left) ? b->right : is_rownum(b->right) ? b->left : nullptr;
+      auto* lit = other != nullptr ? other->as<Literal>() : nullptr;
+      if (lit != nullptr && lit->literal_kind == LiteralKind::kInteger && lit->text == "1") {
+        *strict = false;
+        return other;
+      }
     }
     return nullptr;
   }
