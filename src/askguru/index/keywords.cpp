@@ -194,7 +194,7 @@ std::vector<Keyword> question_keywords(std::string_view question, std::string_vi
         if (d.second > 0 && y.second == 4) day = d.first, year = y.first;
       }
       if (month > 0 && day >= 1 && day <= 31 && year >= 0) {
-        char iso[16];
+        char iso[48];  // room for any int, to satisfy -Wformat-truncation
         std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", year, month, day);
         add(iso, 1.0, false);
       }

@@ -1034,7 +1034,17 @@ class Printer {
   }
 
   // `ROWNUM <= n`, `ROWNUM < n`, `n >= ROWNUM`, `n > ROWNUM`: the bound (and whether strict).
+  // Only a count LIMIT reads the same: a parameter or an integer literal (ROWNUM < 0 and
+  // negative bounds stay as they are).
   static const Expr* rownum_bound(const Expr* e, bool* strict) {
+    const Expr* bound = rownum_bound_any(e, strict);
+    if (bound == nullptr || bound->kind == NodeKind::kParam) return bound;
+    auto* lit = bound->as<Literal>();
+    if (lit == nullptr || lit->literal_kind != LiteralKind::kInteger || (*strict && lit->text == "0")) return nullptr;
+    return bound;
+  }
+
+  static const Expr* rownum_bound_any(const Expr* e, bool* strict) {
     auto* b = e->as<Binary>();
     if (b == nullptr) return nullptr;
     if (is_rownum(b->left) && (b->op == BinaryOp::kLe || b->op == BinaryOp::kLt)) {
