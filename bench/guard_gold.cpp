@@ -23,10 +23,9 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "askguru/common/files.h"
 #include "askguru/db/connection.h"
@@ -182,11 +181,11 @@ void run(const std::string& name, const std::vector<Item>& items, const std::str
     }
     for (int fk = 1; fk >= 0; --fk) {
       size_t n = tally[fk][0] + tally[fk][1] + tally[fk][2];
-      std::printf("join-column mutations, catalogs %s foreign keys: %zu mutated; flagged error %zu (%.1f%%), "
-                  "warning %zu (%.1f%%), missed %zu (%.1f%%); their gold queries clean: %zu\n",
-                  fk ? "with" : "without", n, tally[fk][2], n ? 100.0 * tally[fk][2] / n : 0.0, tally[fk][1],
-                  n ? 100.0 * tally[fk][1] / n : 0.0, tally[fk][0], n ? 100.0 * tally[fk][0] / n : 0.0,
-                  gold_clean[fk]);
+      std::printf(
+          "join-column mutations, catalogs %s foreign keys: %zu mutated; flagged error %zu (%.1f%%), "
+          "warning %zu (%.1f%%), missed %zu (%.1f%%); their gold queries clean: %zu\n",
+          fk ? "with" : "without", n, tally[fk][2], n ? 100.0 * tally[fk][2] / n : 0.0, tally[fk][1],
+          n ? 100.0 * tally[fk][1] / n : 0.0, tally[fk][0], n ? 100.0 * tally[fk][0] / n : 0.0, gold_clean[fk]);
     }
     for (const std::string& m : missed) std::printf("  missed: %s\n", m.c_str());
   }
@@ -220,9 +219,10 @@ void run(const std::string& name, const std::vector<Item>& items, const std::str
         }
       }
     }
-    std::printf("interactive rewrites executed: %zu (of queries the database runs), failing where the original "
-                "runs: %zu\n",
-                rewritten, broken);
+    std::printf(
+        "interactive rewrites executed: %zu (of queries the database runs), failing where the original "
+        "runs: %zu\n",
+        rewritten, broken);
     for (const std::string& b : broken_examples) std::printf("  - %s\n", b.c_str());
     (void)ran;
   }
@@ -244,12 +244,18 @@ int main(int argc, char** argv) {
   bool mutate = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
-    if (flag == "--data") data = argv[i + 1];
-    else if (flag == "--bird") bird = argv[i + 1];
-    else if (flag == "--policy") policy_path = argv[i + 1];
-    else if (flag == "--examples") examples = std::stoul(argv[i + 1]);
-    else if (flag == "--execute") execute = std::string(argv[i + 1]) != "0";
-    else if (flag == "--mutate") mutate = std::string(argv[i + 1]) != "0";
+    if (flag == "--data")
+      data = argv[i + 1];
+    else if (flag == "--bird")
+      bird = argv[i + 1];
+    else if (flag == "--policy")
+      policy_path = argv[i + 1];
+    else if (flag == "--examples")
+      examples = std::stoul(argv[i + 1]);
+    else if (flag == "--execute")
+      execute = std::string(argv[i + 1]) != "0";
+    else if (flag == "--mutate")
+      mutate = std::string(argv[i + 1]) != "0";
   }
   auto policy = guard::resolve_policy(policy_path, "");
   if (!policy.ok()) {

@@ -52,7 +52,8 @@ void run(const Options& opt) {
 void setup(CLI::App& sub) {
   auto opt = std::make_shared<Options>();
   sub.add_option("--db", opt->db, "database whose catalog the query is checked against (SQLite file)")->required();
-  sub.add_option("--dialect", opt->dialect, "dialect of the query: sqlite, postgres or oracle (default: the database's)");
+  sub.add_option("--dialect", opt->dialect,
+                 "dialect of the query: sqlite, postgres or oracle (default: the database's)");
   sub.add_option("--policy", opt->policy, "guardrail policy (YAML); default: the built-in read-only policy");
   sub.add_option("--role", opt->role, "the caller role whose policy applies (the file's roles:)");
   sub.add_flag("--evaluation", opt->evaluation, "evaluation use: no row limit is injected");

@@ -44,9 +44,13 @@ size_t count_findings(const std::vector<Finding>& findings, Severity severity) {
       std::count_if(findings.begin(), findings.end(), [&](const Finding& f) { return f.severity == severity; }));
 }
 
-std::string_view verdict_name(Verdict verdict) { return verdict == Verdict::kAllow ? "allow" : "refuse"; }
+std::string_view verdict_name(Verdict verdict) {
+  return verdict == Verdict::kAllow ? "allow" : "refuse";
+}
 
-std::string GuardResult::feedback() const { return format_findings(findings, Severity::kError); }
+std::string GuardResult::feedback() const {
+  return format_findings(findings, Severity::kError);
+}
 
 Status GuardResult::status() const {
   if (allowed()) return Status::ok_status();
@@ -69,7 +73,9 @@ bool is_query(const Node* n) {
   return n->kind == NodeKind::kSelect || n->kind == NodeKind::kSetOp || n->kind == NodeKind::kValues;
 }
 
-std::string upper(std::string_view s) { return text::to_upper(s); }
+std::string upper(std::string_view s) {
+  return text::to_upper(s);
+}
 
 // What a statement kind does, for the refusal message.
 std::string kind_effect(StatementKind kind) {
@@ -141,9 +147,7 @@ void from_leaves(const TableRef* ref, std::vector<FromLeaf>& out, bool* merges_c
       out.push_back({ref, t->alias.present() ? t->alias.name.name : t->name.name});
       return;
     }
-    case NodeKind::kDerivedTable:
-      out.push_back({ref, static_cast<const DerivedTable*>(ref)->alias.name.name});
-      return;
+    case NodeKind::kDerivedTable: out.push_back({ref, static_cast<const DerivedTable*>(ref)->alias.name.name}); return;
     case NodeKind::kTableFunction:
       out.push_back({ref, static_cast<const TableFunction*>(ref)->alias.name.name});
       return;
@@ -258,8 +262,8 @@ class Checker {
       default: break;
     }
     for_each_child(n, [&](const Node* child) {
-      visit(child, is_query(child) && (!is_query(n) || is_cte_body(static_cast<const Query*>(n), child)) ? depth + 1
-                                                                                                      : depth);
+      visit(child,
+            is_query(child) && (!is_query(n) || is_cte_body(static_cast<const Query*>(n), child)) ? depth + 1 : depth);
     });
   }
 
@@ -309,8 +313,8 @@ class Checker {
   void on_table(const TableName* t) {
     tables_.push_back(t);
     if (!policy_.table_allowed(t->schema.name, t->name.name)) {
-      std::string name = t->schema.empty() ? std::string(t->name.name)
-                                           : fmt::format("{}.{}", t->schema.name, t->name.name);
+      std::string name =
+          t->schema.empty() ? std::string(t->name.name) : fmt::format("{}.{}", t->schema.name, t->name.name);
       error("denied_table", t->pos,
             fmt::format("Table {} may not be read under the '{}' policy; answer the question without it.", name,
                         policy_.name));
@@ -319,11 +323,11 @@ class Checker {
 
   void on_function(const Function* f) {
     if (!policy_.function_allowed(f->schema.name, f->name.name)) {
-      std::string name = f->schema.empty() ? std::string(f->name.name)
-                                           : fmt::format("{}.{}", f->schema.name, f->name.name);
+      std::string name =
+          f->schema.empty() ? std::string(f->name.name) : fmt::format("{}.{}", f->schema.name, f->name.name);
       error("denied_function", f->pos,
-            fmt::format("Function {}() may not be called under the '{}' policy; rewrite the query without it.",
-                        name, policy_.name));
+            fmt::format("Function {}() may not be called under the '{}' policy; rewrite the query without it.", name,
+                        policy_.name));
     }
   }
 
@@ -424,6 +428,20 @@ class Checker {
       if (done) continue;
       check_column_name(r->column.name, r->pos);
       if (r->table.empty()) check_whole_row(r);
+    }
+    // Columns the query compares without naming them: NATURAL JOIN's common columns.
+    std::set<uint32_t> written;
+    for (const ColumnRef* r : column_refs_) written.insert(r->pos);
+    for (const ColumnUse& u : analysis.columns) {
+      if (u.star || u.instance < 0 || written.count(u.pos)) continue;
+      for (const TableInstance& t : analysis.tables) {
+        if (t.id != u.instance || t.derived || t.table.empty() || policy_.column_allowed(t.table, u.column)) continue;
+        error("denied_column", u.pos,
+              fmt::format("The join compares {}.{}, which the '{}' policy denies; join on other columns (name them "
+                          "in ON instead of NATURAL JOIN).",
+                          t.table, u.column, policy_.name));
+        written.insert(u.pos);
+      }
     }
     for (const auto& [name, pos] : using_columns_) check_column_name(name, pos);
     column_refs_.clear();
@@ -595,8 +613,7 @@ class Checker {
     select->items = ast_.make_list(items);
     rewritten_ = true;
     add(Severity::kNote, "star_expanded", star->pos,
-        fmt::format("'*' was expanded to the permitted columns; {} withheld by the '{}' policy.", why,
-                    policy_.name));
+        fmt::format("'*' was expanded to the permitted columns; {} withheld by the '{}' policy.", why, policy_.name));
   }
 
   bool identifier_quoted(const FromLeaf& leaf) const {
@@ -689,8 +706,7 @@ GuardResult Guardrail::check(sql::Ast& ast, const GuardOptions& options) const {
   }
   bool rewritten = checker.rewritten();
   if (options.interactive && policy_.row_limit > 0 && ast.size() == 1 &&
-      ast.statement().kind == sql::StatementKind::kSelect && ast.query() != nullptr &&
-      !has_row_limit(ast.query())) {
+      ast.statement().kind == sql::StatementKind::kSelect && ast.query() != nullptr && !has_row_limit(ast.query())) {
     sql::Query* q = ast.query();
     auto* count = ast.arena().make<sql::Literal>();
     count->literal_kind = sql::LiteralKind::kInteger;
@@ -708,8 +724,8 @@ GuardResult Guardrail::check(sql::Ast& ast, const GuardOptions& options) const {
     Finding f;
     f.severity = Severity::kNote;
     f.code = "row_limit";
-    f.message = fmt::format("A row limit of {} was added (interactive use; the policy's row_limit).",
-                            policy_.row_limit);
+    f.message =
+        fmt::format("A row limit of {} was added (interactive use; the policy's row_limit).", policy_.row_limit);
     result.findings.push_back(std::move(f));
   }
   if (rewritten) {

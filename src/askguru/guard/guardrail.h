@@ -59,8 +59,8 @@ struct GuardResult {
   std::string sql;                // what to execute (empty when refused)
   bool rewritten = false;         // sql differs from the input
   bool row_limit_injected = false;
-  uint32_t nesting_depth = 0;     // deepest subquery level (0: no subquery)
-  uint32_t joins = 0;             // joins in the whole statement (comma joins included)
+  uint32_t nesting_depth = 0;                // deepest subquery level (0: no subquery)
+  uint32_t joins = 0;                        // joins in the whole statement (comma joins included)
   std::vector<std::string> statement_kinds;  // per statement, sql::statement_kind_name
 
   bool allowed() const { return verdict == Verdict::kAllow; }

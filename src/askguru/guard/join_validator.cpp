@@ -70,7 +70,9 @@ struct KeyRef {
   std::string column;
 };
 
-bool same(std::string_view a, std::string_view b) { return text::iequals(a, b); }
+bool same(std::string_view a, std::string_view b) {
+  return text::iequals(a, b);
+}
 
 class Keys {
  public:
@@ -471,9 +473,8 @@ class Validator {
           add(Severity::kWarning, "partial_composite_key", pos,
               fmt::format("{} joins {} on part of its composite foreign key ({} → {}), so each row meets every row "
                           "sharing that part; add {}.",
-                          instance_name(*from), instance_name(*to),
-                          fmt::format("{}", fmt::join(fk.from_columns, ", ")), fk.to_table,
-                          text::join(missing, " AND ")));
+                          instance_name(*from), instance_name(*to), fmt::format("{}", fmt::join(fk.from_columns, ", ")),
+                          fk.to_table, text::join(missing, " AND ")));
         }
       }
     }
@@ -518,8 +519,8 @@ class Validator {
               const TableInstance* to = a_from ? b : a;
               std::vector<std::string> terms;
               for (size_t i = 0; i < fk->from_columns.size(); ++i) {
-                terms.push_back(fmt::format("{}.{} = {}.{}", from->alias, fk->from_columns[i], to->alias,
-                                            keys_.to_column(*fk, i)));
+                terms.push_back(
+                    fmt::format("{}.{} = {}.{}", from->alias, fk->from_columns[i], to->alias, keys_.to_column(*fk, i)));
               }
               suggestion = fmt::format(" (the declared foreign key suggests {})", text::join(terms, " AND "));
             }

@@ -104,24 +104,59 @@ Policy default_policy() {
   p.multiple_statements = false;
   p.locking_reads = false;
   // Catalogs that hold password hashes, credentials or links to other databases.
-  p.denied_tables = {"pg_authid",       "pg_shadow",  "pg_user_mapping", "pg_user_mappings",
-                     "pg_largeobject",  "user$",      "link$",           "dba_users",
-                     "dba_db_links",    "sys.*$"};
+  p.denied_tables = {"pg_authid", "pg_shadow", "pg_user_mapping", "pg_user_mappings", "pg_largeobject",
+                     "user$",     "link$",     "dba_users",       "dba_db_links",     "sys.*$"};
   // Functions that load code, sleep, read or write files, reach the network, run SQL
   // text, change state or signal other sessions (SQLite, PostgreSQL, Oracle).
-  p.denied_functions = {"load_extension", "readfile",        "writefile",      "edit",
-                        "fts3_tokenizer", "sleep",           "pg_sleep*",      "pg_read_file",
-                        "pg_read_binary_file", "pg_ls_*",    "pg_stat_file",   "lo_*",
-                        "dblink*",        "pg_terminate_backend", "pg_cancel_backend",
-                        "pg_reload_conf", "pg_rotate_logfile", "pg_promote", "set_config",
-                        "pg_advisory*",   "pg_try_advisory*", "nextval",       "setval",
-                        "query_to_xml*",  "table_to_xml*",   "cursor_to_xml*", "database_to_xml*",
-                        "schema_to_xml*", "pg_file_*",       "pg_notify",      "pg_create_*",
-                        "pg_drop_*",      "pg_switch_*",     "pg_*backup*",    "pg_replication_*",
-                        "pg_logical_*",   "pg_log_*",        "copy_*",         "dbms_*",
-                        "utl_*",          "owa_*",           "htp",            "htf",
-                        "ctx_*",          "ctxsys.*",        "sys.*",          "*uritype",
-                        "xp_*",           "sp_*"};
+  p.denied_functions = {"load_extension",
+                        "readfile",
+                        "writefile",
+                        "edit",
+                        "fts3_tokenizer",
+                        "sleep",
+                        "pg_sleep*",
+                        "pg_read_file",
+                        "pg_read_binary_file",
+                        "pg_ls_*",
+                        "pg_stat_file",
+                        "lo_*",
+                        "dblink*",
+                        "pg_terminate_backend",
+                        "pg_cancel_backend",
+                        "pg_reload_conf",
+                        "pg_rotate_logfile",
+                        "pg_promote",
+                        "set_config",
+                        "pg_advisory*",
+                        "pg_try_advisory*",
+                        "nextval",
+                        "setval",
+                        "query_to_xml*",
+                        "table_to_xml*",
+                        "cursor_to_xml*",
+                        "database_to_xml*",
+                        "schema_to_xml*",
+                        "pg_file_*",
+                        "pg_notify",
+                        "pg_create_*",
+                        "pg_drop_*",
+                        "pg_switch_*",
+                        "pg_*backup*",
+                        "pg_replication_*",
+                        "pg_logical_*",
+                        "pg_log_*",
+                        "copy_*",
+                        "dbms_*",
+                        "utl_*",
+                        "owa_*",
+                        "htp",
+                        "htf",
+                        "ctx_*",
+                        "ctxsys.*",
+                        "sys.*",
+                        "*uritype",
+                        "xp_*",
+                        "sp_*"};
   p.max_nesting = 8;
   p.max_joins = 16;
   p.row_limit = 1000;
@@ -136,10 +171,9 @@ Result<Policy> PolicySet::select(std::string_view role) const {
   }
   std::vector<std::string> names;
   for (const auto& kv : roles) names.push_back(kv.first);
-  return make_error(ErrorCode::kNotFound,
-                    fmt::format("{}: no role '{}' ({})", origin, role,
-                                names.empty() ? std::string("the file defines no roles:")
-                                              : "roles: " + text::join(names, ", ")));
+  return make_error(ErrorCode::kNotFound, fmt::format("{}: no role '{}' ({})", origin, role,
+                                                      names.empty() ? std::string("the file defines no roles:")
+                                                                    : "roles: " + text::join(names, ", ")));
 }
 
 namespace {
@@ -219,8 +253,8 @@ Status read_allow_deny(const Reader& r, const YAML::Node& node, const std::strin
                    fmt::format("expected a mapping with {}, got {}", allow_ok ? "'allow' and/or 'deny'" : "'deny'",
                                Reader::shown(node)));
   }
-  AG_RETURN_IF_ERROR(r.known_keys(node, key, allow_ok ? std::set<std::string>{"allow", "deny"}
-                                                      : std::set<std::string>{"deny"}));
+  AG_RETURN_IF_ERROR(
+      r.known_keys(node, key, allow_ok ? std::set<std::string>{"allow", "deny"} : std::set<std::string>{"deny"}));
   if (allow_ok && node["allow"]) {
     AG_ASSIGN_OR_RETURN(*allow, r.strings(node["allow"], key + ".allow"));
   }
@@ -317,8 +351,8 @@ Result<PolicySet> parse_policy(std::string_view yaml, std::string_view origin) {
     AG_RETURN_IF_ERROR(apply(r, root, "", true, &set.base));
     if (const YAML::Node roles = root["roles"]) {
       if (!roles.IsMap()) {
-        return r.error(roles, "roles", fmt::format("expected a mapping of role names to policies, got {}",
-                                                   Reader::shown(roles)));
+        return r.error(roles, "roles",
+                       fmt::format("expected a mapping of role names to policies, got {}", Reader::shown(roles)));
       }
       for (const auto& kv : roles) {
         const std::string role = kv.first.Scalar();

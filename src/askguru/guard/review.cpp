@@ -2,9 +2,8 @@
 
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "askguru/sql/analysis.h"
@@ -32,8 +31,8 @@ AnalysisSummary summarize(const sql::Ast& ast, const sql::Analysis& a) {
   for (const sql::Diagnostic& d : a.diagnostics) {
     sql::Location loc = ast.location(d.pos);
     s.diagnostics.push_back(fmt::format("{} at {}:{}: {}",
-                                        d.severity == sql::Diagnostic::Severity::kError ? "error" : "warning",
-                                        loc.line, loc.column, d.message));
+                                        d.severity == sql::Diagnostic::Severity::kError ? "error" : "warning", loc.line,
+                                        loc.column, d.message));
   }
   s.errors = a.error_count();
   s.warnings = a.warning_count();
@@ -85,15 +84,14 @@ std::string review_text(const Review& r) {
     const AnalysisSummary& a = r.analysis;
     out += "analysis:\n";
     out += fmt::format("  tables: {}\n", a.tables.empty() ? "(none)" : fmt::format("{}", fmt::join(a.tables, ", ")));
-    out += fmt::format("  columns: {}\n",
-                       a.columns.empty() ? "(none)" : fmt::format("{}", fmt::join(a.columns, ", ")));
-    out += fmt::format("  joins: {}, nesting depth: {}, errors: {}, warnings: {}\n", a.joins, a.nesting_depth,
-                       a.errors, a.warnings);
+    out += fmt::format("  columns: {}\n", a.columns.empty() ? "(none)" : fmt::format("{}", fmt::join(a.columns, ", ")));
+    out += fmt::format("  joins: {}, nesting depth: {}, errors: {}, warnings: {}\n", a.joins, a.nesting_depth, a.errors,
+                       a.warnings);
     for (const std::string& d : a.diagnostics) out += "  " + d + "\n";
   }
-  out += fmt::format("guardrail: {} (policy '{}'; statement: {})\n", verdict_name(r.guard.verdict), r.policy,
-                     r.guard.statement_kinds.empty() ? std::string("-")
-                                                     : fmt::format("{}", fmt::join(r.guard.statement_kinds, "; ")));
+  out += fmt::format(
+      "guardrail: {} (policy '{}'; statement: {})\n", verdict_name(r.guard.verdict), r.policy,
+      r.guard.statement_kinds.empty() ? std::string("-") : fmt::format("{}", fmt::join(r.guard.statement_kinds, "; ")));
   for (const Finding& f : r.guard.findings) {
     out += fmt::format("  {}{}: {}\n", severity_name(f.severity),
                        f.line > 0 ? fmt::format(" at {}:{}", f.line, f.column) : std::string(), f.message);
@@ -133,13 +131,10 @@ std::string review_json(const Review& r) {
   j["sql"] = r.sql;
   j["policy"] = r.policy;
   if (r.analysis.available) {
-    j["analysis"] = {{"tables", r.analysis.tables},
-                     {"columns", r.analysis.columns},
-                     {"diagnostics", r.analysis.diagnostics},
-                     {"errors", r.analysis.errors},
-                     {"warnings", r.analysis.warnings},
-                     {"nesting_depth", r.analysis.nesting_depth},
-                     {"joins", r.analysis.joins}};
+    j["analysis"] = {
+        {"tables", r.analysis.tables}, {"columns", r.analysis.columns},   {"diagnostics", r.analysis.diagnostics},
+        {"errors", r.analysis.errors}, {"warnings", r.analysis.warnings}, {"nesting_depth", r.analysis.nesting_depth},
+        {"joins", r.analysis.joins}};
   } else {
     j["analysis"] = nullptr;
   }

@@ -28,9 +28,9 @@ struct ReviewOptions {
 
 // What the analysis found, flattened for printing.
 struct AnalysisSummary {
-  bool available = false;            // false when the SQL did not parse or is not a query
-  std::vector<std::string> tables;   // "TABLE" or "TABLE AS alias", in order of appearance
-  std::vector<std::string> columns;  // "TABLE.COLUMN" referenced (catalog spelling); "TABLE.*" for a star
+  bool available = false;                // false when the SQL did not parse or is not a query
+  std::vector<std::string> tables;       // "TABLE" or "TABLE AS alias", in order of appearance
+  std::vector<std::string> columns;      // "TABLE.COLUMN" referenced (catalog spelling); "TABLE.*" for a star
   std::vector<std::string> diagnostics;  // "error: column x not found; did you mean y?"
   size_t errors = 0;
   size_t warnings = 0;

@@ -391,6 +391,12 @@ bool tokenize(std::string_view src, Dialect dialect, std::vector<Token>& out, Le
           push(Tok::kParam, start, i);
           continue;
         }
+        // := is PL/SQL assignment (skipped inside a block) and PostgreSQL's older named-argument arrow.
+        if (i + 1 < n && s[i + 1] == '=') {
+          push(Tok::kNamedArg, i, i + 2);
+          i += 2;
+          continue;
+        }
         return fail(start, "unexpected character ':'");
       case '?':
         ++i;

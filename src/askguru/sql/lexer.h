@@ -82,7 +82,7 @@ enum class Tok : uint8_t {
   kDoubleColon,  // ::
   kArrow,        // ->
   kLongArrow,    // ->>
-  kNamedArg,     // =>
+  kNamedArg,     // => (also :=, PL/SQL assignment)
 };
 
 struct Token {

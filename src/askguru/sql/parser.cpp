@@ -53,6 +53,25 @@ bool reserved_function_name(Kw kw) {
   }
 }
 
+// Whether `w` is one edit (a letter changed, added or dropped, or two adjacent letters
+// swapped) away from a clause keyword, ignoring case: FORM, WHER, GROPU ...
+bool looks_like_clause_keyword(std::string_view w) {
+  static constexpr std::string_view kWords[] = {"FROM", "WHERE", "GROUP", "ORDER", "HAVING", "LIMIT", "UNION", "JOIN"};
+  auto up = [](char c) { return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 32) : c; };
+  for (std::string_view k : kWords) {
+    size_t n = w.size(), m = k.size();
+    if (n + 1 < m || m + 1 < n) continue;
+    size_t i = 0;
+    while (i < n && i < m && up(w[i]) == k[i]) ++i;  // common prefix
+    size_t j = 0;
+    while (j < n - i && j < m - i && up(w[n - 1 - j]) == k[m - 1 - j]) ++j;  // common suffix
+    size_t rest_w = n - i - j, rest_k = m - i - j;
+    if (rest_w <= 1 && rest_k <= 1) return true;  // equal, or one change / insertion / deletion
+    if (rest_w == 2 && rest_k == 2 && up(w[i]) == k[i + 1] && up(w[i + 1]) == k[i]) return true;  // swap
+  }
+  return false;
+}
+
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
@@ -909,7 +928,8 @@ class Parser {
     if (accept_kw(Kw::k_AS)) {
       alias.as_keyword = true;
       alias.name = parse_alias_after_as();
-    } else if (at_implicit_alias() && cur().type != Tok::kString) {
+    } else if (at_implicit_alias() && cur().type != Tok::kString &&
+               !(dialect_ == Dialect::kSqlite && iequal(text(cur()), "INDEXED") && peek_kw(1, Kw::k_BY))) {
       implicit_alias_tok_ = pos_;
       alias.name = make_identifier(cur());
       advance();
@@ -1700,7 +1720,9 @@ class Parser {
         fail_expected("a column name after '.'");
       }
     }
-    if (at(Tok::kLParen) && n <= 2 && t.type == Tok::kWord) {
+    // `name(+)` is Oracle's outer-join marker on a column, never a call.
+    bool outer_join_marker = at(Tok::kLParen) && peek().type == Tok::kPlus && peek(2).type == Tok::kRParen;
+    if (at(Tok::kLParen) && n <= 2 && t.type == Tok::kWord && !outer_join_marker) {
       auto* f = make<Function>(t);
       if (n == 1) {
         f->name = parts[0];
@@ -1724,7 +1746,7 @@ class Parser {
       c->column = parts[2];
     }
     // Oracle outer-join marker: col(+)
-    if (at(Tok::kLParen) && peek().type == Tok::kPlus && peek(2).type == Tok::kRParen) {
+    if (outer_join_marker) {
       advance();
       advance();
       advance();
@@ -1867,8 +1889,10 @@ class Parser {
 
   [[noreturn]] void fail_end_of_statement(const Statement& st) {
     const Token* bad = &cur();
-    // `SELECT a FORM t`: FORM was taken as an alias; the mistake is there.
-    if (implicit_alias_tok_ + 1 == pos_ && (cur().type == Tok::kWord || cur().type == Tok::kQuotedIdent))
+    // `SELECT a FORM t`: FORM was taken as an alias; the mistake is there. But in
+    // `SELECT a, b c FORM t` the alias c is fine and FORM is the mistake.
+    if (implicit_alias_tok_ + 1 == pos_ && (cur().type == Tok::kWord || cur().type == Tok::kQuotedIdent) &&
+        looks_like_clause_keyword(text(toks_[implicit_alias_tok_])))
       bad = &toks_[implicit_alias_tok_];
     std::string expected;
     const Query* q = st.query;

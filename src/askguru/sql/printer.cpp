@@ -56,7 +56,8 @@ class Printer {
   std::string take() { return std::move(out_); }
 
   void statement(const Statement& st) {
-    if (st.query != nullptr && st.explained == nullptr) {
+    // SELECT ... INTO keeps no INTO targets in the AST: it is printed as its source text.
+    if (st.query != nullptr && st.explained == nullptr && st.kind != StatementKind::kSelectInto) {
       query(st.query);
     } else {
       out_.append(st.text);
@@ -403,12 +404,36 @@ class Printer {
       return true;
     }
     if (iequal(n, "DECODE") && a.size() >= 3 && d_ != Dialect::kOracle) {
-      out_ += "CASE ";
-      expr(a[0]);
+      // DECODE matches NULL to NULL. A simple CASE (x WHEN s) does not, so it is used only
+      // when every search value is a non-NULL literal; otherwise a searched CASE spells the
+      // NULL-safe comparison.
+      bool simple = true;
+      for (size_t k = 1; k + 1 < a.size(); k += 2) {
+        auto* lit = a[k]->as<Literal>();
+        if (lit == nullptr || lit->literal_kind == LiteralKind::kNull) simple = false;
+      }
+      out_ += simple ? "CASE " : "CASE";
+      if (simple) expr(a[0]);
       size_t i = 1;
       for (; i + 1 < a.size(); i += 2) {
         out_ += " WHEN ";
-        expr(a[i]);
+        if (simple) {
+          expr(a[i]);
+        } else {
+          auto* lit = a[i]->as<Literal>();
+          if (lit != nullptr && lit->literal_kind == LiteralKind::kNull) {
+            operand(a[0], precedence(OpClass::kIs, d_), false, true);
+            out_ += " IS NULL";
+          } else if (lit != nullptr) {
+            operand(a[0], precedence(OpClass::kEquality, d_), false, true);
+            out_ += " = ";
+            operand(a[i], precedence(OpClass::kEquality, d_), true, true);
+          } else {
+            operand(a[0], precedence(OpClass::kIs, d_), false, true);
+            out_ += d_ == Dialect::kSqlite ? " IS " : " IS NOT DISTINCT FROM ";
+            operand(a[i], precedence(OpClass::kIs, d_), true, true);
+          }
+        }
         out_ += " THEN ";
         expr(a[i + 1]);
       }
@@ -429,6 +454,14 @@ class Printer {
           expr(a[i]);
           out_ += ", '')";
         }
+      }
+      return true;
+    }
+    // Oracle's CONCAT takes exactly two arguments; its || already reads NULL as ''.
+    if (iequal(n, "CONCAT") && d_ == Dialect::kOracle && a.size() >= 3) {
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (i > 0) out_ += " || ";
+        operand(a[i], precedence(OpClass::kConcat, d_), i != 0, false);
       }
       return true;
     }
@@ -787,9 +820,28 @@ class Printer {
   }
 
   // ------------------------------------------------------------ queries
+  // Whether `n` reads the table `name` (an unqualified FROM name): a CTE that refers to itself.
+  static bool reads_table(const Node* n, std::string_view name) {
+    if (n->kind == NodeKind::kTableName) {
+      auto* tn = static_cast<const TableName*>(n);
+      return tn->schema.empty() && iequal(tn->name.name, name);
+    }
+    bool found = false;
+    for_each_child(n, [&](const Node* child) { found = found || reads_table(child, name); });
+    return found;
+  }
+
   void with(const With* w) {
     out_ += "WITH ";
-    if (w->recursive) out_ += "RECURSIVE ";
+    // Oracle has no RECURSIVE keyword (any CTE with a column list may refer to itself);
+    // PostgreSQL requires it for a CTE that refers to itself (SQLite accepts either).
+    bool recursive = w->recursive;
+    if (d_ == Dialect::kOracle) {
+      recursive = false;
+    } else if (!recursive && d_ == Dialect::kPostgres) {
+      for (const Cte& c : w->ctes) recursive = recursive || (c.query != nullptr && reads_table(c.query, c.name.name));
+    }
+    if (recursive) out_ += "RECURSIVE ";
     for (size_t i = 0; i < w->ctes.size(); ++i) {
       const Cte& c = w->ctes[i];
       if (i > 0) out_ += ", ";
@@ -904,6 +956,12 @@ class Printer {
     if (l == nullptr) return;
     const Expr* count = l->count;
     const Expr* offset = l->offset;
+    // SQLite's LIMIT -1 (any negative count) means no limit; PostgreSQL rejects a negative
+    // LIMIT and Oracle's FETCH FIRST -1 returns no rows.
+    if (d_ != Dialect::kSqlite && count != nullptr && count->kind == NodeKind::kUnary) {
+      auto* u = static_cast<const Unary*>(count);
+      if (u->op == UnaryOp::kNeg && u->operand->kind == NodeKind::kLiteral) count = nullptr;
+    }
     if (count == nullptr && offset == nullptr && !l->limit_all) return;
     bool fetch = d_ == Dialect::kOracle ||
                  (d_ == Dialect::kPostgres && (l->with_ties || l->percent || (!canon_ && l->syntax == Limit::Syntax::kFetch)));
@@ -976,6 +1034,15 @@ class Printer {
     if (is_rownum(b->right) && (b->op == BinaryOp::kGe || b->op == BinaryOp::kGt)) {
       *strict = b->op == BinaryOp::kGt;
       return b->left;
+    }
+    // ROWNUM = 1 is ROWNUM <= 1 (ROWNUM = 2 and above select nothing: left as they are).
+    if (b->op == BinaryOp::kEq) {
+      const Expr* other = is_rownum(b->left) ? b->right : is_rownum(b->right) ? b->left : nullptr;
+      auto* lit = other != nullptr ? other->as<Literal>() : nullptr;
+      if (lit != nullptr && lit->literal_kind == LiteralKind::kInteger && lit->text == "1") {
+        *strict = false;
+        return other;
+      }
     }
     return nullptr;
   }

@@ -8,9 +8,9 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "askguru/db/connection.h"
 #include "askguru/demo/ebs_demo.h"
 #include "askguru/guard/review.h"
-#include "askguru/db/connection.h"
 #include "unit/db/sqlite_fixture.h"
 
 namespace askguru::guard {
@@ -35,7 +35,9 @@ CliRun run_askguru(const std::string& args, bool stderr_too = true) {
   return run;
 }
 
-std::string policy_file(const char* name) { return std::string(ASKGURU_SOURCE_DIR) + "/policies/" + name; }
+std::string policy_file(const char* name) {
+  return std::string(ASKGURU_SOURCE_DIR) + "/policies/" + name;
+}
 
 class GuardCli : public ::testing::Test {
  protected:
@@ -70,7 +72,8 @@ TEST_F(GuardCli, CheckPrintsAnalysisVerdictAndJoins) {
   EXPECT_NE(wrong.out.find("joins: error"), std::string::npos) << wrong.out;
   EXPECT_NE(wrong.out.find("references AP_SUPPLIERS.VENDOR_ID"), std::string::npos) << wrong.out;
 
-  CliRun refused = run_askguru("check --db " + db_ + " 'WITH d AS (DELETE FROM AP_SUPPLIERS RETURNING *) SELECT * FROM d'");
+  CliRun refused =
+      run_askguru("check --db " + db_ + " 'WITH d AS (DELETE FROM AP_SUPPLIERS RETURNING *) SELECT * FROM d'");
   EXPECT_EQ(refused.status, 2) << refused.out;
   EXPECT_NE(refused.out.find("guardrail: refuse"), std::string::npos) << refused.out;
   EXPECT_NE(refused.out.find("score: 0.00"), std::string::npos) << refused.out;
@@ -97,8 +100,8 @@ TEST_F(GuardCli, CheckJsonWithPolicyRoleAndDialect) {
   auto cj = nlohmann::json::parse(clerk.out);
   EXPECT_EQ(cj["guardrail"]["findings"][0]["code"], "denied_column");
 
-  CliRun norole = run_askguru("check --db " + db_ + " --policy " + policy_file("ebs_demo.yaml") +
-                              " --role intern 'SELECT 1'");
+  CliRun norole =
+      run_askguru("check --db " + db_ + " --policy " + policy_file("ebs_demo.yaml") + " --role intern 'SELECT 1'");
   EXPECT_EQ(norole.status, 1);
   EXPECT_NE(norole.out.find("askguru check: not found: "), std::string::npos) << norole.out;
   EXPECT_NE(norole.out.find("no role 'intern'"), std::string::npos) << norole.out;
@@ -118,7 +121,7 @@ TEST_F(GuardCli, BadPolicyFileNamesTheKey) {
 
 TEST_F(GuardCli, SqlRunsTheGuardrailFirst) {
   CliRun rows = run_askguru("sql --db " + db_ + " --policy " + policy_file("ebs_demo.yaml") +
-                            " --json 'SELECT * FROM AP_CHECKS_ALL ORDER BY CHECK_ID'",
+                                " --json 'SELECT * FROM AP_CHECKS_ALL ORDER BY CHECK_ID'",
                             /*stderr_too=*/false);
   ASSERT_EQ(rows.status, 0) << rows.out;
   auto j = nlohmann::json::parse(rows.out);
@@ -145,8 +148,8 @@ TEST_F(GuardCli, SqlRunsTheGuardrailFirst) {
             "askguru sql: refused: Column AP_CHECKS_ALL.BANK_ACCOUNT_NUM may not be read under the 'ebs_demo' "
             "policy; answer the question without it.\n");
 
-  CliRun keyword = run_askguru("sql --db " + db_ +
-                               " 'SELECT count(*) FROM AP_INVOICES_ALL WHERE DESCRIPTION = '\"'\"'DELETE REQUESTED'\"'\"''");
+  CliRun keyword = run_askguru(
+      "sql --db " + db_ + " 'SELECT count(*) FROM AP_INVOICES_ALL WHERE DESCRIPTION = '\"'\"'DELETE REQUESTED'\"'\"''");
   EXPECT_EQ(keyword.status, 0) << keyword.out;
 
   CliRun attach = run_askguru("sql --db " + db_ + " \"ATTACH DATABASE '/tmp/x.db' AS x\"");
@@ -180,7 +183,8 @@ TEST_F(GuardCli, DemoGoldQueriesPass) {
       Review e = review(sql, *cat, *ebs, options);
       if (!e.guard.allowed()) {
         ++refused_ebs;
-        bool reads_denied = sql.find("BANK_ACCOUNT_NUM") != std::string::npos || sql.find("NUM_1099") != std::string::npos;
+        bool reads_denied =
+            sql.find("BANK_ACCOUNT_NUM") != std::string::npos || sql.find("NUM_1099") != std::string::npos;
         EXPECT_TRUE(reads_denied) << sql << "\n" << e.feedback();
       }
     }

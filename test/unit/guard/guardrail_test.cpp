@@ -1,8 +1,8 @@
 // Guardrail: refusals by statement kind (never by keyword), tables, columns, `*`,
 // functions, limits, and the row limit in each dialect.
-#include <gtest/gtest.h>
-
 #include "askguru/guard/guardrail.h"
+
+#include <gtest/gtest.h>
 
 namespace askguru::guard {
 namespace {
@@ -37,8 +37,8 @@ Policy ebs_policy() {
   return p;
 }
 
-GuardResult check(const std::string& sql, const Policy& policy = default_policy(),
-                  Dialect dialect = Dialect::kSqlite, bool interactive = false) {
+GuardResult check(const std::string& sql, const Policy& policy = default_policy(), Dialect dialect = Dialect::kSqlite,
+                  bool interactive = false) {
   static const catalog::Catalog catalog = ebs_catalog();
   Guardrail g(policy, &catalog);
   return g.check(sql, GuardOptions{dialect, interactive});
@@ -51,7 +51,9 @@ bool has_code(const GuardResult& r, std::string_view code) {
   return false;
 }
 
-std::string dump(const GuardResult& r) { return format_findings(r.findings, Severity::kNote) + "sql: " + r.sql; }
+std::string dump(const GuardResult& r) {
+  return format_findings(r.findings, Severity::kNote) + "sql: " + r.sql;
+}
 
 // ---------------------------------------------------------------- statement kinds
 
@@ -84,8 +86,8 @@ TEST(GuardrailTest, EveryWritePathIsRefusedByKind) {
       {"WITH d AS (DELETE FROM AP_SUPPLIERS RETURNING *) SELECT * FROM d", "statement_kind",
        "DELETE hidden in a WITH clause"},
       {"WITH x AS (SELECT 1) DELETE FROM AP_SUPPLIERS", "statement_kind", "a DELETE"},
-      {"WITH u AS (UPDATE AP_SUPPLIERS SET STATUS = 'X' RETURNING VENDOR_ID) SELECT count(*) FROM u",
-       "statement_kind", "UPDATE"},
+      {"WITH u AS (UPDATE AP_SUPPLIERS SET STATUS = 'X' RETURNING VENDOR_ID) SELECT count(*) FROM u", "statement_kind",
+       "UPDATE"},
       {"SELECT load_extension('/tmp/evil.so')", "denied_function", "load_extension()"},
       {"SELECT VENDOR_ID FROM AP_SUPPLIERS; DELETE FROM AP_SUPPLIERS", "multiple_statements", "2 statements"},
       {"SELECT 1; SELECT 2", "multiple_statements", "exactly one query"},
@@ -200,8 +202,7 @@ TEST(GuardrailTest, DeniedColumnsQualifiedUnqualifiedAliasAndEverywhere) {
     EXPECT_TRUE(has_code(r, "denied_column")) << sql << "\n" << dump(r);
   }
   GuardResult r = check("SELECT c.BANK_ACCOUNT_NUM FROM AP_CHECKS_ALL c", p);
-  EXPECT_NE(r.feedback().find("AP_CHECKS_ALL.BANK_ACCOUNT_NUM may not be read"), std::string::npos)
-      << r.feedback();
+  EXPECT_NE(r.feedback().find("AP_CHECKS_ALL.BANK_ACCOUNT_NUM may not be read"), std::string::npos) << r.feedback();
   const char* allowed[] = {
       "SELECT CHECK_ID, AMOUNT, BANK_ACCOUNT_NAME FROM AP_CHECKS_ALL",
       "SELECT count(*) FROM AP_CHECKS_ALL",
@@ -240,6 +241,14 @@ TEST(GuardrailTest, ColumnsAreResolvedToTheirTable) {
   EXPECT_FALSE(blind.check(with("i"), GuardOptions{}).allowed());
 }
 
+TEST(GuardrailTest, NaturalJoinOnADeniedColumnIsRefused) {
+  GuardResult r = check("SELECT a.CHECK_ID FROM AP_CHECKS_ALL a NATURAL JOIN AP_CHECKS_ALL b", ebs_policy());
+  EXPECT_TRUE(has_code(r, "denied_column")) << dump(r);
+  EXPECT_NE(r.feedback().find("AP_CHECKS_ALL.BANK_ACCOUNT_NUM"), std::string::npos) << r.feedback();
+  GuardResult ok = check("SELECT s.VENDOR_NAME FROM AP_SUPPLIERS s NATURAL JOIN AP_INVOICES_ALL i", ebs_policy());
+  EXPECT_TRUE(ok.allowed()) << dump(ok);
+}
+
 TEST(GuardrailTest, PostgresWholeRowReferenceIsRefused) {
   GuardResult r = check("SELECT c FROM AP_CHECKS_ALL c", ebs_policy(), Dialect::kPostgres);
   EXPECT_TRUE(has_code(r, "denied_column")) << dump(r);
@@ -264,8 +273,8 @@ TEST(GuardrailTest, StarOverDeniedColumnsIsExpanded) {
             "SELECT s.VENDOR_ID, s.VENDOR_NAME, s.STATUS, c.CHECK_ID, c.VENDOR_ID, c.AMOUNT, c.BANK_ACCOUNT_NAME, "
             "1 AS one FROM AP_SUPPLIERS s JOIN AP_CHECKS_ALL c ON c.VENDOR_ID = s.VENDOR_ID WHERE c.AMOUNT > 5");
 
-  GuardResult qualified = check(
-      "SELECT i.*, c.* FROM AP_INVOICES_ALL i, AP_CHECKS_ALL c WHERE i.VENDOR_ID = c.VENDOR_ID", ebs_policy());
+  GuardResult qualified =
+      check("SELECT i.*, c.* FROM AP_INVOICES_ALL i, AP_CHECKS_ALL c WHERE i.VENDOR_ID = c.VENDOR_ID", ebs_policy());
   ASSERT_TRUE(qualified.allowed()) << dump(qualified);
   EXPECT_EQ(qualified.sql,
             "SELECT i.*, c.CHECK_ID, c.VENDOR_ID, c.AMOUNT, c.BANK_ACCOUNT_NAME FROM AP_INVOICES_ALL i, "
@@ -291,8 +300,7 @@ TEST(GuardrailTest, StarIsRefusedWhereItCannotBeExpanded) {
   EXPECT_TRUE(has_code(r, "select_star")) << dump(r);
   EXPECT_NE(r.feedback().find("AP_CHECKS_ALL.BANK_ACCOUNT_NUM"), std::string::npos) << r.feedback();
 
-  GuardResult using_join =
-      check("SELECT * FROM AP_SUPPLIERS JOIN AP_CHECKS_ALL USING (VENDOR_ID)", ebs_policy());
+  GuardResult using_join = check("SELECT * FROM AP_SUPPLIERS JOIN AP_CHECKS_ALL USING (VENDOR_ID)", ebs_policy());
   EXPECT_TRUE(has_code(using_join, "select_star")) << dump(using_join);
 
   // Without a catalog the permitted columns are unknown.
@@ -353,9 +361,10 @@ TEST(GuardrailTest, NestingAndJoinLimits) {
   GuardResult with = check("WITH a AS (SELECT 1 AS x) SELECT x FROM a UNION SELECT 2", p);
   EXPECT_EQ(with.nesting_depth, 1u);
 
-  GuardResult joins2 = check("SELECT 1 FROM AP_SUPPLIERS s JOIN AP_CHECKS_ALL c ON c.VENDOR_ID = s.VENDOR_ID, "
-                             "AP_INVOICES_ALL i WHERE i.VENDOR_ID = s.VENDOR_ID",
-                             p);
+  GuardResult joins2 = check(
+      "SELECT 1 FROM AP_SUPPLIERS s JOIN AP_CHECKS_ALL c ON c.VENDOR_ID = s.VENDOR_ID, "
+      "AP_INVOICES_ALL i WHERE i.VENDOR_ID = s.VENDOR_ID",
+      p);
   EXPECT_EQ(joins2.joins, 2u);
   EXPECT_TRUE(joins2.allowed()) << dump(joins2);
   GuardResult joins3 = check(
@@ -391,7 +400,8 @@ TEST(GuardrailTest, RowLimitInjectedInEachDialect) {
        "SELECT VENDOR_ID FROM AP_SUPPLIERS MINUS SELECT VENDOR_ID FROM AP_CHECKS_ALL FETCH FIRST 50 ROWS ONLY"},
       {Dialect::kPostgres, "SELECT VENDOR_ID FROM AP_SUPPLIERS OFFSET 10",
        "SELECT VENDOR_ID FROM AP_SUPPLIERS LIMIT 50 OFFSET 10"},
-      {Dialect::kPostgres, "SELECT VENDOR_ID FROM AP_SUPPLIERS LIMIT ALL", "SELECT VENDOR_ID FROM AP_SUPPLIERS LIMIT 50"},
+      {Dialect::kPostgres, "SELECT VENDOR_ID FROM AP_SUPPLIERS LIMIT ALL",
+       "SELECT VENDOR_ID FROM AP_SUPPLIERS LIMIT 50"},
       {Dialect::kOracle, "SELECT VENDOR_ID FROM AP_SUPPLIERS OFFSET 5 ROWS",
        "SELECT VENDOR_ID FROM AP_SUPPLIERS OFFSET 5 ROWS FETCH FIRST 50 ROWS ONLY"},
       {Dialect::kSqlite, "WITH t AS (SELECT VENDOR_ID FROM AP_SUPPLIERS) SELECT * FROM t",

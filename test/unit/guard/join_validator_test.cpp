@@ -1,8 +1,9 @@
 // Join validator and review on a real SQLite fixture with declared foreign keys.
+#include "askguru/guard/join_validator.h"
+
 #include <gtest/gtest.h>
 
 #include "askguru/db/connection.h"
-#include "askguru/guard/join_validator.h"
 #include "askguru/guard/review.h"
 #include "askguru/sql/analysis.h"
 #include "askguru/sql/parser.h"
@@ -151,8 +152,8 @@ TEST_F(JoinValidatorTest, MissingJoinConditions) {
   JoinReport on_true = validate("SELECT 1 FROM suppliers s JOIN invoices i ON 1 = 1");
   EXPECT_TRUE(has(on_true, "cartesian_product", Severity::kError)) << dump(on_true);
   // Three tables, one left out.
-  JoinReport three = validate(
-      "SELECT 1 FROM suppliers s JOIN invoices i ON i.vendor_id = s.vendor_id JOIN notes n ON n.body = 'x'");
+  JoinReport three =
+      validate("SELECT 1 FROM suppliers s JOIN invoices i ON i.vendor_id = s.vendor_id JOIN notes n ON n.body = 'x'");
   EXPECT_TRUE(has(three, "cartesian_product", Severity::kError)) << dump(three);
   EXPECT_NE(dump(three).find("notes n is not joined"), std::string::npos) << dump(three);
   // Inside a subquery too.

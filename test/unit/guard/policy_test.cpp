@@ -1,9 +1,10 @@
 // Policy: YAML loading, inheritance by role, matching, errors that name the key.
+#include "askguru/guard/policy.h"
+
 #include <gtest/gtest.h>
 
 #include <fstream>
 
-#include "askguru/guard/policy.h"
 #include "unit/db/sqlite_fixture.h"
 
 namespace askguru::guard {
@@ -87,7 +88,7 @@ TEST(PolicyTest, EbsDemoFileDeniesBankAccountsAndHasRoles) {
   EXPECT_TRUE(treasury->column_allowed("AP_CHECKS_ALL", "BANK_ACCOUNT_NUM"));
   EXPECT_FALSE(treasury->column_allowed("AP_SUPPLIERS", "NUM_1099"));
   EXPECT_EQ(treasury->row_limit, 2000u);
-  EXPECT_EQ(treasury->max_joins, 10u);  // inherited from the file's top level
+  EXPECT_EQ(treasury->max_joins, 10u);    // inherited from the file's top level
   auto auditor = set->select("AUDITOR");  // role names match case-insensitively
   ASSERT_TRUE(auditor.ok());
   EXPECT_FALSE(auditor->table_allowed("", "PO_HEADERS_ALL"));

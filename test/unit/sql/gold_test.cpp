@@ -16,6 +16,8 @@
 
 #include "askguru/db/sqlite_connection.h"
 #include "askguru/sql/analysis.h"
+#include "askguru/sql/ast_edit.h"
+#include "askguru/sql/mutate.h"
 #include "askguru/sql/normalize.h"
 #include "askguru/sql/parser.h"
 #include "askguru/sql/printer.h"
@@ -130,6 +132,40 @@ bool sqlite_accepts(sqlite3* db, const std::string& sql) {
   return ok;
 }
 
+// Corruptions of a query for checking the analysis against SQLite's own verdict: the k-th
+// column reference misspelt, the k-th table name misspelt, or the k-th qualified column
+// reference unqualified. Returns "" when there is no k-th site.
+void collect_refs(Node* n, std::vector<ColumnRef*>& columns, std::vector<TableName*>& tables) {
+  if (auto* c = n->kind == NodeKind::kColumnRef ? static_cast<ColumnRef*>(n) : nullptr) columns.push_back(c);
+  if (auto* t = n->kind == NodeKind::kTableName ? static_cast<TableName*>(n) : nullptr) tables.push_back(t);
+  for_each_slot(n, [&](auto*& slot) { collect_refs(slot, columns, tables); });
+}
+
+std::string corrupt(const std::string& sql, int how, size_t k) {
+  auto ast = parse(sql, Dialect::kSqlite);
+  if (!ast.ok() || ast->query() == nullptr) return "";
+  std::vector<ColumnRef*> columns;
+  std::vector<TableName*> tables;
+  collect_refs(ast->query(), columns, tables);
+  if (how == 0) {
+    if (k >= columns.size()) return "";
+    std::string name = std::string(columns[k]->column.name) + "_x";
+    columns[k]->column.name = ast->arena().copy(name);
+  } else if (how == 1) {
+    if (k >= tables.size()) return "";
+    std::string name = std::string(tables[k]->name.name) + "_x";
+    tables[k]->name.name = ast->arena().copy(name);
+  } else {
+    std::vector<ColumnRef*> qualified;
+    for (ColumnRef* c : columns) {
+      if (!c->table.empty()) qualified.push_back(c);
+    }
+    if (k >= qualified.size()) return "";
+    qualified[k]->table = {};
+  }
+  return print(*ast, PrintOptions{Dialect::kSqlite, false});
+}
+
 void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& db_root, size_t expected_min) {
   if (!fs::exists(json)) GTEST_SKIP() << json << " is absent";
   std::vector<GoldQuery> queries = load(json, sql_key);
@@ -139,6 +175,8 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::map<std::string, size_t> warnings_by_kind;
   size_t analysed = 0, analysis_errors = 0, with_warnings = 0, normalized_same = 0, normalized_limit_ties = 0;
   std::set<std::string> skeletons, normal_forms;
+  size_t mutated_queries = 0, mutants_slow = 0, corruptions = 0, corruptions_rejected = 0;
+  std::map<std::string, size_t> mutants_by_kind;
   size_t parsed = 0, round_trips = 0, executed_same = 0, no_db = 0, rejected = 0, slow = 0;
   std::vector<std::string> rejected_list;
   for (size_t i = 0; i < queries.size(); ++i) {
@@ -261,6 +299,50 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       }
       skeletons.insert(skel);
       normal_forms.insert(norm);
+      // Corruptions of a sample: the analysis reports an error exactly when SQLite rejects.
+      if (i % 5 == 0) {
+        for (int how = 0; how < 3; ++how) {
+          for (size_t k = 0; k < 3; ++k) {
+            std::string bad = corrupt(q.sql, how, k);
+            if (bad.empty()) continue;
+            auto bad_ast = parse(bad, Dialect::kSqlite);
+            if (!bad_ast.ok()) continue;
+            auto bad_analysis = analyze(*bad_ast, *cat);
+            bool sqlite_ok = sqlite_accepts(db, bad);
+            bool ours_ok = bad_analysis.ok() && !bad_analysis->has_errors();
+            ++corruptions;
+            if (!sqlite_ok) ++corruptions_rejected;
+            if (sqlite_ok != ours_ok) {
+              ADD_FAILURE() << "#" << i << " SQLite " << (sqlite_ok ? "accepts" : "rejects") << " but the analysis "
+                            << (ours_ok ? "finds no error" : "reports:\n" + bad_analysis->diagnostics_text()) << "  "
+                            << bad;
+            }
+          }
+        }
+      }
+      // Mutants of a sample (every 10th query) must be valid: SQLite runs them.
+      if (i % 10 == 0) {
+        MutateOptions mo;
+        mo.seed = i;
+        mo.max_mutants = 6;
+        auto mutants = mutate(*ast, *cat, mo);
+        if (!mutants.ok()) {
+          ADD_FAILURE() << "#" << i << " cannot be mutated: " << mutants.error();
+          continue;
+        }
+        ++mutated_queries;
+        for (const Mutant& m : *mutants) {
+          std::vector<std::string> rows_m;
+          std::string err_m;
+          if (run_query(db, m.sql, rows_m, err_m)) {
+            ++mutants_by_kind[std::string(mutation_kind_name(m.kind))];
+          } else if (err_m == "interrupted") {
+            ++mutants_slow;
+          } else {
+            ADD_FAILURE() << "#" << i << " mutant (" << m.description << ") fails: " << err_m << "\n  " << m.sql;
+          }
+        }
+      }
     }
   }
   std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
@@ -271,6 +353,15 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
   std::printf("%s: normal forms: %zu return the same rows, %zu differ only under LIMIT ties; %zu distinct normal "
               "forms, %zu distinct skeletons\n",
               json.filename().c_str(), normalized_same, normalized_limit_ties, normal_forms.size(), skeletons.size());
+  size_t mutants_ok = 0;
+  for (const auto& [kind, n] : mutants_by_kind) mutants_ok += n;
+  std::printf("%s: %zu sampled queries mutated: %zu mutants ran on SQLite (%zu interrupted as slow):", json.filename().c_str(),
+              mutated_queries, mutants_ok, mutants_slow);
+  for (const auto& [kind, n] : mutants_by_kind) std::printf(" %s %zu;", kind.c_str(), n);
+  std::printf("\n");
+  std::printf("%s: %zu corrupted queries (misspelt column or table, dropped qualifier), %zu rejected by SQLite; the "
+              "analysis agrees with SQLite on each unless reported above\n",
+              json.filename().c_str(), corruptions, corruptions_rejected);
   for (const auto& [kind, n] : warnings_by_kind) std::printf("  warnings \"%s\": %zu\n", kind.c_str(), n);
   for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
   EXPECT_EQ(parsed, queries.size() - no_db - rejected);
