@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "askguru/common/text.h"
+#include "askguru/db/postgres_connection.h"
 #include "askguru/db/sqlite_connection.h"
 
 namespace askguru::db {
@@ -41,13 +42,18 @@ Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const 
     path = std::string(rest);
     if (path.empty())
       return make_error(ErrorCode::kInvalidArgument, "no file in database address '" + std::string(trimmed) + "'");
-  } else if (scheme == "postgres" || scheme == "postgresql" || scheme == "odbc") {
+  } else if (scheme == "postgres" || scheme == "postgresql") {
+    AG_ASSIGN_OR_RETURN(auto connection, PostgresConnection::open(std::string(trimmed), options));
+    return std::unique_ptr<Connection>(std::move(connection));
+  } else if (scheme == "odbc") {
     return make_error(ErrorCode::kInvalidArgument,
-                      "the " + scheme + " backend is not built yet; use an SQLite file (a path or sqlite:///path)");
+                      "the odbc backend is not built yet; use an SQLite file (a path or sqlite:///path) or "
+                      "postgresql://user@host:port/database");
   } else {
     return make_error(ErrorCode::kInvalidArgument,
                       "unsupported database address scheme '" + scheme +
-                          "'; expected a path to an SQLite file or sqlite:///path (postgresql:// and odbc: later)");
+                          "' in " + redact_postgres_url(trimmed) +
+                          "; expected a path to an SQLite file, sqlite:///path or postgresql://user@host:port/database");
   }
   AG_ASSIGN_OR_RETURN(auto connection, SqliteConnection::open(path, options));
   return std::unique_ptr<Connection>(std::move(connection));

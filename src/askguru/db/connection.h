@@ -1,7 +1,7 @@
 // Connection: one database, executed read-only with a time limit and an
 // optional row cap, and introspected into a Catalog.
 //
-// Backends: SQLite (embedded default) now; PostgreSQL (libpq) and ODBC come
+// Backends: SQLite (embedded default) and PostgreSQL (libpq) now; ODBC comes
 // behind the same interface. A Connection is used by one thread at a time,
 // except interrupt(), which any thread may call to cancel the running query.
 // Open one connection per worker thread for parallel work.
@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "askguru/catalog/catalog.h"  // light (std only): introspect() callers need the complete type
 #include "askguru/common/dialect.h"
@@ -37,6 +38,8 @@ struct IntrospectOptions {
   bool count_rows = true;          // exact row counts (cheap on SQLite)
   std::string descriptions_dir;    // BIRD database_description/*.csv; empty: look beside the file
   std::string tables_json;         // Spider/BIRD tables.json; empty: none
+  // Server databases (PostgreSQL): the schemas to read; empty: every non-system schema.
+  std::vector<std::string> schemas;
 };
 
 struct OpenOptions {
@@ -65,8 +68,9 @@ class Connection {
   virtual void interrupt() = 0;
 };
 
-// Opens a database by URL: a plain path or sqlite:///path (read-only). Later:
-// postgresql://..., odbc:....
+// Opens a database by URL: a plain path or sqlite:///path (read-only), or
+// postgresql://user@host:port/db?options (postgres:// too; the password from PGPASSWORD,
+// a password file or the environment). Later: odbc:....
 Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const OpenOptions& options = {});
 
 }  // namespace askguru::db

@@ -769,6 +769,10 @@ class Printer {
         if (dt->lateral) out_ += "LATERAL ";
         subquery_parens(dt->query);
         alias(dt->alias, true);
+        if (name_derived_tables_ && !dt->alias.present()) {
+          out_ += " AS _q";
+          out_ += std::to_string(++derived_tables_named_);
+        }
         return;
       }
       case NodeKind::kTableFunction: {
@@ -1149,6 +1153,10 @@ class Printer {
   Dialect d_;
   bool canon_;
   std::string out_;
+  // PostgreSQL before 16 requires an alias on every derived table; SQLite and Oracle do not.
+  // When transpiling into PostgreSQL, unnamed derived tables get _q1, _q2 ...
+  bool name_derived_tables_ = false;
+  int derived_tables_named_ = 0;
 };
 
 }  // namespace
@@ -1197,7 +1205,10 @@ std::string print(const Ast& ast, const PrintOptions& options) {
   std::string out;
   for (size_t i = 0; i < ast.size(); ++i) {
     if (i > 0) out += "; ";
-    out += print(ast.statements()[i], options);
+    Printer p(options);
+    p.name_derived_tables_ = options.dialect == Dialect::kPostgres && ast.dialect() != Dialect::kPostgres;
+    p.statement(ast.statements()[i]);
+    out += p.take();
   }
   return out;
 }

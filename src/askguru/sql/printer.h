@@ -14,6 +14,8 @@
 //   - a % b → MOD(a, b) and a ^ b → POWER(a, b) where the operator does not exist;
 //   - SQLite a IS b → a IS NOT DISTINCT FROM b elsewhere; ISNULL/NOTNULL → IS [NOT] NULL;
 //   - FROM DUAL is dropped outside Oracle and added in Oracle for a SELECT without FROM;
+//   - a derived table without alias gets one (_q1, _q2 ...) when an Ast of another dialect
+//     is printed as PostgreSQL (which requires it before version 16);
 //   - MINUS ↔ EXCEPT; DATE '...' → '...' in SQLite; FILTER (WHERE c) → CASE inside the
 //     aggregate in Oracle; no AS before Oracle table aliases;
 //   - identifiers quoted `x` or [x] are printed "x" in every dialect.
