@@ -15,8 +15,11 @@
 //
 //   build/bench/bench_retrieval [--data DIR] [--jobs N] [--limit-dbs N] [--limit N]
 //                               [--artifacts DIR] [--bm25 W] [--table W] [--value W]
-//                               [--key W] [--generator lsh|fts5] [--no-sweep] [--misses N]
+//                               [--key W] [--join W] [--generator lsh|fts5] [--no-sweep] [--misses N]
+//                               [--reuse] [--no-examples]
 #include <unistd.h>
+
+#include <time.h>
 
 #include <algorithm>
 #include <chrono>
@@ -36,7 +39,9 @@
 #include "askguru/db/connection.h"
 #include "askguru/eval/dataset.h"
 #include "askguru/index/retriever.h"
+#include "askguru/sql/analysis.h"
 #include "askguru/sql/lexer.h"
+#include "askguru/sql/parser.h"
 
 namespace {
 
@@ -45,6 +50,14 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 double ms_since(Clock::time_point t) { return std::chrono::duration<double, std::milli>(Clock::now() - t).count(); }
+
+// CPU time of this thread: what a query costs without the waits for the scheduler
+// (on a loaded 2-core machine wall-time tails are mostly preemption).
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0.0;
@@ -62,6 +75,8 @@ struct Args {
   index::ColumnQueryOptions column;
   index::CandidateGenerator generator = index::CandidateGenerator::kLsh;
   bool sweep = true;
+  bool reuse = false;
+  bool examples = true;
   size_t misses = 0;
 };
 
@@ -85,10 +100,29 @@ std::vector<std::string> gold_literals(const std::string& sql) {
   return out;
 }
 
-// Columns of a SQL as "table.column" (lower case), resolved against the catalog:
-// aliases (T1.name), qualified names, and bare names of the tables in the query.
-// A simple lexical approach, until sql::analyze() is used here.
+// Columns of a SQL as "table.column" (lower case), resolved against the catalog by
+// sql::analyze() (`*` expansions left out); when it does not parse, a lexical
+// approximation (aliases, qualified names, bare names of the tables in the query).
+std::set<std::string> lexical_gold_columns(const std::string& sql, const catalog::Catalog& catalog);
+
 std::set<std::string> gold_columns(const std::string& sql, const catalog::Catalog& catalog) {
+  auto ast = sql::parse(sql, Dialect::kSqlite);
+  if (ast.ok()) {
+    auto analysis = sql::analyze(*ast, catalog);
+    if (analysis.ok()) {
+      std::set<std::string> out;
+      for (const sql::ColumnUse& c : analysis->columns) {
+        if (c.star || c.alias_reference || c.table.empty() || c.instance < 0) continue;
+        if (!catalog.find_table(c.table) || !catalog.find_table(c.table)->find_column(c.column)) continue;
+        out.insert(text::to_lower(c.table + "." + c.column));
+      }
+      return out;
+    }
+  }
+  return lexical_gold_columns(sql, catalog);
+}
+
+std::set<std::string> lexical_gold_columns(const std::string& sql, const catalog::Catalog& catalog) {
   std::set<std::string> out;
   std::vector<sql::Token> tokens;
   sql::LexError error;
@@ -172,7 +206,7 @@ bool literal_stored(Database& db, db::Connection& connection, const std::string&
   for (const catalog::Table& t : db.artifacts->catalog().tables) {
     for (const catalog::Column& c : t.columns) {
       std::string sql = "SELECT 1 FROM \"";
-      sql.append(t.name).append("\" WHERE CAST(\"").append(c.name).append("\" AS TEXT) = ").append(quoted);
+      sql.append(t.name).append("\" WHERE typeof(\"").append(c.name).append("\") = 'text' AND \"").append(c.name).append("\" = ").append(quoted);
       sql.append(" COLLATE NOCASE LIMIT 1");
       auto r = connection.execute(sql);
       if (r.ok() && !r->rows.empty()) {
@@ -216,7 +250,7 @@ void build(Suite& suite, const Args& args, const std::string& root) {
     Database& d = suite.databases[i];
     index::ArtifactOptions o;
     o.root = root;
-    o.force = true;
+    o.force = !args.reuse;
     o.tables_json = d.tables_json;
     auto a = index::DatabaseArtifacts::open(d.path, o);
     if (!a.ok()) {
@@ -271,7 +305,8 @@ struct ValueRun {
 void evaluate(Suite& suite, const Args& args) {
   size_t literals = 0, stored = 0, hits_stored = 0, hits_all = 0;
   size_t gold_cols = 0, col_hits5 = 0, col_hits10 = 0, questions = 0, all_cols10 = 0;
-  std::vector<double> latency_all, latency_values, latency_columns;
+  size_t key_cols = 0, key_hits10 = 0;
+  std::vector<double> latency_all, latency_values, latency_columns, cpu_all;
   std::vector<std::string> value_misses, column_misses;
 
   std::vector<ValueRun> runs;
@@ -280,6 +315,12 @@ void evaluate(Suite& suite, const Args& args) {
       ValueRun r{"lsh  cand=" + std::to_string(c), {}, 0, {}};
       r.options.generator = index::CandidateGenerator::kLsh;
       r.options.candidates_per_keyword = c;
+      runs.push_back(r);
+    }
+    for (size_t cap : {0, 128}) {
+      ValueRun r{"lsh  cand=40 bucket cap " + std::to_string(cap), {}, 0, {}};
+      r.options.candidates_per_keyword = 40;
+      r.options.max_bucket = cap;
       runs.push_back(r);
     }
     for (size_t c : {5, 10, 20, 40}) {
@@ -303,9 +344,11 @@ void evaluate(Suite& suite, const Args& args) {
       q.examples_k = 0;
       q.value_options.generator = args.generator;
       q.column_options = args.column;
+      const double cpu0 = thread_cpu_ms();
       auto t = Clock::now();
       auto r = d.artifacts->retrieve(q);
       latency_all.push_back(ms_since(t));
+      cpu_all.push_back(thread_cpu_ms() - cpu0);
       if (!r.ok()) continue;
       // Split timing: values alone, columns alone.
       t = Clock::now();
@@ -351,9 +394,18 @@ void evaluate(Suite& suite, const Args& args) {
         }
       }
       std::set<std::string> gold = gold_columns(e.gold_sql, d.artifacts->catalog());
+      std::unordered_set<std::string> keys;
+      for (const auto& doc : d.artifacts->columns().documents()) {
+        if (doc.key) keys.insert(text::to_lower(doc.table + "." + doc.column));
+      }
       size_t covered10 = 0;
       for (const std::string& g : gold) {
         ++gold_cols;
+        bool is_key = keys.count(g) > 0;
+        key_cols += is_key;
+        for (size_t k = 0; is_key && k < r->columns.size() && k < 10; ++k) {
+          key_hits10 += text::to_lower(r->columns[k].table + "." + r->columns[k].column) == g;
+        }
         for (size_t k = 0; k < r->columns.size() && k < 10; ++k) {
           if (text::to_lower(r->columns[k].table + "." + r->columns[k].column) == g) {
             col_hits10 += 1;
@@ -384,14 +436,17 @@ void evaluate(Suite& suite, const Args& args) {
               literals);
   std::printf("  column recall: @5 %.1f%%, @10 %.1f%% of %zu gold columns; all gold columns in top 10: %.1f%% of questions\n",
               pct(col_hits5, gold_cols), pct(col_hits10, gold_cols), gold_cols, pct(all_cols10, questions));
-  std::printf("  latency per question (values + columns): p50 %.2f ms, p95 %.2f ms; values p50 %.2f / p95 %.2f ms; "
-              "columns p50 %.2f / p95 %.2f ms\n",
-              percentile(latency_all, 0.5), percentile(latency_all, 0.95), percentile(latency_values, 0.5),
+  std::printf("  column recall@10 by kind: keys %.1f%% of %zu, other columns %.1f%% of %zu\n", pct(key_hits10, key_cols),
+              key_cols, pct(col_hits10 - key_hits10, gold_cols - key_cols), gold_cols - key_cols);
+  std::printf("  latency per question (values + columns): wall p50 %.2f ms, p95 %.2f ms; thread CPU p50 %.2f ms, p95 "
+              "%.2f ms; values wall p50 %.2f / p95 %.2f ms; columns wall p50 %.2f / p95 %.2f ms\n",
+              percentile(latency_all, 0.5), percentile(latency_all, 0.95), percentile(cpu_all, 0.5),
+              percentile(cpu_all, 0.95), percentile(latency_values, 0.5),
               percentile(latency_values, 0.95), percentile(latency_columns, 0.5), percentile(latency_columns, 0.95));
   if (!runs.empty()) {
     std::printf("  candidate generators (questions with stored literals; recall@10, latency of the value lookup):\n");
     for (const ValueRun& run : runs) {
-      std::printf("    %-14s recall %.1f%%  p50 %.2f ms  p95 %.2f ms\n", run.label.c_str(), pct(run.hits, stored),
+      std::printf("    %-30s recall %.1f%%  p50 %.2f ms  p95 %.2f ms\n", run.label.c_str(), pct(run.hits, stored),
                   percentile(run.latency_ms, 0.5), percentile(run.latency_ms, 0.95));
     }
   }
@@ -466,6 +521,10 @@ int main(int argc, char** argv) {
     else if (a == "--value") args.column.value_weight = std::stod(next());
     else if (a == "--key") args.column.key_weight = std::stod(next());
     else if (a == "--no-sweep") args.sweep = false;
+    else if (a == "--reuse") args.reuse = true;
+    else if (a == "--no-examples") args.examples = false;
+    else if (a == "--join") args.column.join_weight = std::stod(next());
+    else if (a == "--name") args.column.name_weight = std::stod(next());
     else if (a == "--misses") args.misses = std::stoul(next());
     else if (a == "--generator") {
       auto g = index::parse_candidate_generator(next());
@@ -487,9 +546,9 @@ int main(int argc, char** argv) {
       args.artifacts.empty() ? (fs::temp_directory_path() / ("askguru_bench_retrieval_" + std::to_string(::getpid()))).string()
                              : args.artifacts;
   std::printf("bench_retrieval: data %s, artifacts %s, %zu build threads; column weights bm25 %.2f table %.2f value "
-              "%.2f key %.2f\n",
+              "%.2f key %.2f join %.2f\n",
               args.data.c_str(), root.c_str(), args.jobs, args.column.bm25_weight, args.column.table_weight,
-              args.column.value_weight, args.column.key_weight);
+              args.column.value_weight, args.column.key_weight, args.column.join_weight);
   struct Spec {
     const char* name;
     const char* dir;
@@ -508,7 +567,7 @@ int main(int argc, char** argv) {
     }
     build(*suite, args, root);
     evaluate(*suite, args);
-    if (std::string(s.name) == "spider_train") examples(*suite, args, root, (fs::path(dir) / s.dataset).string());
+    if (args.examples && std::string(s.name) == "spider_train") examples(*suite, args, root, (fs::path(dir) / s.dataset).string());
   }
   if (args.artifacts.empty()) {
     std::error_code ec;

@@ -59,7 +59,9 @@ void run(const Options& opt) {
 
 void setup(CLI::App& sub) {
   auto opt = std::make_shared<Options>();
-  sub.add_option("--db", opt->db, "database: an SQLite file (a path or sqlite:///path) or postgresql://user@host:port/db")->required();
+  sub.add_option("--db", opt->db,
+                 "database: an SQLite file (a path or sqlite:///path) or postgresql://user@host:port/db")
+      ->required();
   sub.add_option("--format", opt->format, "text, json, ddl, markdown or mschema")->capture_default_str();
   sub.add_option("--descriptions", opt->descriptions,
                  "directory of BIRD description CSVs (default: database_description/ beside the file)");

@@ -67,7 +67,9 @@ void run(const Options& opt) {
 
 void setup(CLI::App& sub) {
   auto opt = std::make_shared<Options>();
-  sub.add_option("--db", opt->db, "database: an SQLite file (a path or sqlite:///path) or postgresql://user@host:port/db")->required();
+  sub.add_option("--db", opt->db,
+                 "database: an SQLite file (a path or sqlite:///path) or postgresql://user@host:port/db")
+      ->required();
   sub.add_option("--timeout-ms", opt->timeout_ms, "time limit; 0 for none")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -21,13 +22,66 @@
 namespace askguru::index {
 namespace {
 
-constexpr std::string_view kMagic = "AGCOLS01";
+constexpr std::string_view kMagic = "AGCOLS02";
 constexpr const char* kDocsFile = "columns.bin";
 constexpr const char* kColumnsFaiss = "columns.faiss";
 constexpr const char* kTablesFaiss = "tables.faiss";
 constexpr const char* kEmbedderFile = "column_embedder.bin";
 
 std::string words_of(std::string_view name) { return text::join(lexical_words(name), " "); }
+
+// Abbreviations common in column names, spelled out in the column documents.
+const std::unordered_map<std::string_view, std::string_view>& abbreviations() {
+  static const std::unordered_map<std::string_view, std::string_view> kMap = {
+      {"fname", "first name"}, {"lname", "last name"}, {"dob", "date of birth"}, {"num", "number"},
+      {"no", "number"}, {"nbr", "number"}, {"crs", "course"}, {"emp", "employee"}, {"dept", "department"},
+      {"stu", "student"}, {"qty", "quantity"}, {"amt", "amount"}, {"desc", "description"}, {"addr", "address"},
+      {"prof", "professor"}, {"pct", "percent"}, {"avg", "average"}, {"yr", "year"}, {"dt", "date"},
+      {"tel", "telephone phone"}, {"cnt", "count"}, {"lat", "latitude"}, {"lng", "longitude"}, {"lon", "longitude"},
+      {"long", "longitude"}, {"pos", "position"}, {"loc", "location"}, {"acct", "account"}, {"mgr", "manager"},
+      {"org", "organization"}, {"cust", "customer"}, {"prod", "product"}, {"cat", "category"}, {"ref", "reference"},
+      {"sex", "gender"}, {"gender", "sex"}, {"forename", "first name"}, {"surname", "last name"},
+      {"dname", "department name"}, {"pname", "name"}, {"cname", "name"}, {"sname", "name"}, {"tot", "total"},
+      {"hs", "high school"}, {"gpa", "grade point average"}, {"std", "standard"}, {"min", "minimum"},
+      {"max", "maximum"}, {"temp", "temperature"}, {"lang", "language"}, {"dur", "duration"}, {"pop", "population"},
+      {"hp", "horsepower"}, {"mpg", "miles per gallon"}, {"rev", "revenue"}, {"approx", "approximately"}};
+  return kMap;
+}
+
+// Question words that name a kind of column without its words ("youngest" -> age).
+const std::unordered_map<std::string_view, std::string_view>& question_synonyms() {
+  static const std::unordered_map<std::string_view, std::string_view> kMap = {
+      {"youngest", "age birth"}, {"oldest", "age birth date"}, {"older", "age"}, {"younger", "age"},
+      {"old", "age"}, {"young", "age"}, {"born", "birth date"}, {"birthday", "birth date"},
+      {"gender", "sex"}, {"female", "sex gender"}, {"male", "sex gender"}, {"women", "sex gender"},
+      {"men", "sex gender"}, {"recent", "date time year"}, {"recently", "date time year"},
+      {"latest", "date time year"}, {"earliest", "date time year"}, {"newest", "date year"}, {"when", "date time year"},
+      {"forename", "first name"}, {"surname", "last name"}, {"salary", "wage pay"}, {"earn", "salary"},
+      {"paid", "payment amount"}, {"pay", "payment amount"}, {"cost", "price amount"}, {"price", "cost"},
+      {"expensive", "price cost"}, {"cheapest", "price cost"}, {"cheap", "price cost"},
+      {"biggest", "size capacity"}, {"largest", "size capacity"}, {"where", "location city address"},
+      {"located", "location city address"}, {"live", "address city"}, {"lives", "address city"},
+      {"country", "nation"}, {"nationality", "country nation"}, {"phone", "telephone"}, {"tall", "height"},
+      {"tallest", "height"}, {"heavy", "weight"}, {"heaviest", "weight"}, {"long", "length"},
+      {"longest", "length duration"}, {"duration", "time length"}, {"rank", "ranking"},
+      {"population", "inhabitants"}, {"year", "date"}, {"month", "date"}, {"day", "date"},
+      {"budget", "amount"}, {"score", "point"}, {"points", "score"}, {"won", "win winner result"},
+      {"win", "winner result"}};
+  return kMap;
+}
+
+// Appends what abbreviations and synonyms add to a text's words.
+std::string expand(std::string_view text, const std::unordered_map<std::string_view, std::string_view>& map) {
+  std::string extra;
+  for (const std::string& w : lexical_words(text)) {
+    auto it = map.find(w);
+    if (it != map.end()) {
+      extra += ' ';
+      extra += it->second;
+    }
+  }
+  return extra;
+}
 
 std::vector<std::string> bm25_terms(std::string_view text) {
   std::vector<std::string> out;
@@ -96,6 +150,16 @@ Status faiss_error(const std::string& what, const std::exception& e) {
 
 }  // namespace
 
+bool column_listed(const std::vector<std::string>& list, std::string_view table, std::string_view column) {
+  for (const std::string& entry : list) {
+    size_t dot = entry.rfind('.');
+    if (dot == std::string::npos) continue;
+    std::string_view t(entry.data(), dot), c(entry.data() + dot + 1, entry.size() - dot - 1);
+    if (text::iequals(t, table) && (c == "*" || text::iequals(c, column))) return true;
+  }
+  return false;
+}
+
 std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options) {
   std::unordered_set<std::string> keys;  // "table.column", lower case
   for (const catalog::ForeignKey& fk : catalog.foreign_keys) {
@@ -106,11 +170,12 @@ std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, co
   for (const catalog::Table& t : catalog.tables) {
     const std::string table_words = words_of(t.name);
     for (const catalog::Column& c : t.columns) {
+      if (column_listed(options.excluded_columns, t.name, c.name)) continue;
       ColumnDocument doc;
       doc.table = t.name;
       doc.column = c.name;
       doc.key = c.primary_key || keys.count(text::to_lower(t.name + "." + c.name)) > 0;
-      std::string s = table_words + " | " + words_of(c.name);
+      std::string s = table_words + " | " + words_of(c.name) + expand(c.name, abbreviations());
       if (!c.natural_name.empty() && !text::iequals(words_of(c.natural_name), words_of(c.name))) {
         s += " (" + c.natural_name + ")";
       }
@@ -145,12 +210,21 @@ std::vector<TableDocument> table_documents(const catalog::Catalog& catalog) {
   return out;
 }
 
+// The question and evidence with their synonyms, as searched.
+std::string query_text(std::string_view question, std::string_view evidence) {
+  std::string q(question);
+  if (!evidence.empty()) q += " " + std::string(evidence);
+  return q + expand(q, question_synonyms());
+}
+
 struct ColumnIndex::Impl {
   ColumnIndexOptions options;
   std::vector<ColumnDocument> docs;
   std::vector<TableDocument> tables;
   std::vector<uint32_t> doc_table;                  // column document -> table document
   std::vector<std::vector<uint32_t>> table_docs;    // table document -> its column documents
+  std::vector<JoinEdge> joins;
+  std::vector<std::vector<std::string>> name_terms;  // column document -> stems of its name (and expansions)
   std::shared_ptr<const Embedder> embedder;
   std::shared_ptr<const LexicalEmbedder> lexical;  // when the embedder is our own
   std::unique_ptr<faiss::IndexFlatIP> column_vectors;
@@ -171,14 +245,22 @@ struct ColumnIndex::Impl {
     std::vector<std::string> texts;
     for (const ColumnDocument& d : docs) texts.push_back(d.text);
     column_bm25.build(texts);
+    name_terms.assign(docs.size(), {});
+    for (size_t i = 0; i < docs.size(); ++i) {
+      std::vector<std::string> terms = bm25_terms(docs[i].column);
+      std::vector<std::string> expanded = bm25_terms(expand(docs[i].column, abbreviations()));
+      if (!expanded.empty()) terms = expanded;  // "fname" is matched as "first name"
+      std::sort(terms.begin(), terms.end());
+      terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+      name_terms[i] = std::move(terms);
+    }
     texts.clear();
     for (const TableDocument& t : tables) texts.push_back(t.text);
     table_bm25.build(texts);
   }
 
   Result<std::vector<float>> embed_query(std::string_view question, std::string_view evidence) const {
-    std::string q(question);
-    if (!evidence.empty()) q += " " + std::string(evidence);
+    std::string q = query_text(question, evidence);
     if (lexical) {
       std::vector<float> v(lexical->dimension());
       lexical->embed_one(q, v.data());
@@ -220,6 +302,7 @@ ColumnIndex& ColumnIndex::operator=(ColumnIndex&&) noexcept = default;
 
 const std::vector<ColumnDocument>& ColumnIndex::documents() const { return impl_->docs; }
 const std::vector<TableDocument>& ColumnIndex::tables() const { return impl_->tables; }
+const std::vector<JoinEdge>& ColumnIndex::joins() const { return impl_->joins; }
 std::string ColumnIndex::embedder_name() const { return impl_->embedder ? impl_->embedder->name() : ""; }
 
 Result<ColumnIndex> ColumnIndex::build(const catalog::Catalog& catalog, const ColumnIndexOptions& options,
@@ -229,6 +312,48 @@ Result<ColumnIndex> ColumnIndex::build(const catalog::Catalog& catalog, const Co
   impl.options = options;
   impl.docs = column_documents(catalog, options);
   impl.tables = table_documents(catalog);
+  {
+    std::unordered_map<std::string, uint32_t> doc_id;  // lower "table.column"
+    for (size_t i = 0; i < impl.docs.size(); ++i) {
+      doc_id.emplace(text::to_lower(impl.docs[i].table + "." + impl.docs[i].column), static_cast<uint32_t>(i));
+    }
+    for (const catalog::ForeignKey& fk : catalog.foreign_keys) {
+      for (size_t c = 0; c < fk.from_columns.size(); ++c) {
+        std::string to_column = c < fk.to_columns.size() ? fk.to_columns[c] : "";
+        if (to_column.empty()) {  // REFERENCES t without a column: its primary key
+          const catalog::Table* t = catalog.find_table(fk.to_table);
+          if (t && t->primary_key.size() == fk.from_columns.size()) to_column = t->primary_key[c];
+        }
+        auto a = doc_id.find(text::to_lower(fk.from_table + "." + fk.from_columns[c]));
+        auto b = doc_id.find(text::to_lower(fk.to_table + "." + to_column));
+        if (a != doc_id.end() && b != doc_id.end() && a->second != b->second) impl.joins.push_back({a->second, b->second});
+      }
+    }
+    // Undeclared joins by name: a column named like another table's single-column
+    // primary key ("facid" -> faculty.FacID) or "<table>_id" / "<table>id".
+    std::set<std::pair<uint32_t, uint32_t>> declared;
+    for (const JoinEdge& j : impl.joins) declared.insert({std::min(j.from, j.to), std::max(j.from, j.to)});
+    for (const catalog::Table& target : catalog.tables) {
+      if (target.primary_key.size() != 1) continue;
+      auto pk = doc_id.find(text::to_lower(target.name + "." + target.primary_key[0]));
+      if (pk == doc_id.end()) continue;
+      const std::string pk_name = text::to_lower(target.primary_key[0]);
+      const std::string table_lower = text::to_lower(target.name);
+      for (const catalog::Table& t : catalog.tables) {
+        if (&t == &target) continue;
+        for (const catalog::Column& c : t.columns) {
+          const std::string n = text::to_lower(c.name);
+          bool same = n == pk_name && pk_name != "id" && pk_name != "name";
+          bool named = n == table_lower + "_id" || n == table_lower + "id";
+          if (!same && !named) continue;
+          auto from = doc_id.find(text::to_lower(t.name + "." + c.name));
+          if (from == doc_id.end()) continue;
+          std::pair<uint32_t, uint32_t> key{std::min(from->second, pk->second), std::max(from->second, pk->second)};
+          if (declared.insert(key).second) impl.joins.push_back({from->second, pk->second});
+        }
+      }
+    }
+  }
   std::vector<std::string> texts;
   for (const ColumnDocument& d : impl.docs) texts.push_back(d.text);
   if (!embedder) {
@@ -275,6 +400,11 @@ Status ColumnIndex::save(const std::string& dir) const {
   for (const TableDocument& t : impl.tables) {
     bin::put_string(out, t.table);
     bin::put_string(out, t.text);
+  }
+  bin::put<uint64_t>(out, impl.joins.size());
+  for (const JoinEdge& j : impl.joins) {
+    bin::put<uint32_t>(out, j.from);
+    bin::put<uint32_t>(out, j.to);
   }
   auto path = [&](const char* name) { return (std::filesystem::path(dir) / name).string(); };
   AG_RETURN_IF_ERROR(files::write_file(path(kDocsFile), out));
@@ -325,7 +455,16 @@ Result<ColumnIndex> ColumnIndex::load(const std::string& dir, std::shared_ptr<co
     in.get_string(t.table);
     in.get_string(t.text);
   }
-  if (!in.ok() || !in.rest().empty()) return corrupt("tables");
+  uint64_t njoins = 0;
+  in.get(njoins);
+  if (!in.ok() || njoins > data.size()) return corrupt("tables");
+  impl.joins.resize(njoins);
+  for (JoinEdge& j : impl.joins) {
+    in.get(j.from);
+    in.get(j.to);
+    if (j.from >= ndocs || j.to >= ndocs) in.fail();
+  }
+  if (!in.ok() || !in.rest().empty()) return corrupt("joins");
 
   if (embedder) {
     if (embedder->name() != embedder_name) {
@@ -366,8 +505,7 @@ Result<std::vector<ColumnHit>> ColumnIndex::search_tables(std::string_view quest
                                                           size_t top_k) const {
   const Impl& impl = *impl_;
   AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_query(question, evidence));
-  std::string query_text = std::string(question) + " " + std::string(evidence);
-  std::vector<double> scores = impl.table_scores(q, query_text, ColumnQueryOptions{}.bm25_weight);
+  std::vector<double> scores = impl.table_scores(q, query_text(question, evidence), ColumnQueryOptions{}.bm25_weight);
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
@@ -382,8 +520,8 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
   std::vector<ColumnHit> out;
   if (impl.docs.empty()) return out;
   AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_query(question, evidence));
-  std::string query_text = std::string(question) + " " + std::string(evidence);
-  std::vector<double> table_score = impl.table_scores(q, query_text, options.bm25_weight);
+  const std::string text = query_text(question, evidence);
+  std::vector<double> table_score = impl.table_scores(q, text, options.bm25_weight);
 
   // Candidate documents: all of them, or the columns of the best tables.
   std::vector<uint32_t> candidates;
@@ -399,7 +537,9 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
       candidates.insert(candidates.end(), ids.begin(), ids.end());
     }
   }
-  std::vector<double> bm25 = impl.column_bm25.scores(query_text);
+  std::vector<double> bm25 = impl.column_bm25.scores(text);
+  std::unordered_set<std::string> question_terms;
+  for (std::string& t : bm25_terms(text)) question_terms.insert(std::move(t));
   std::unordered_map<std::string, double> value_score;  // "table\x1fcolumn" -> best value hit
   if (options.value_hits) {
     for (const ValueHit& h : *options.value_hits) {
@@ -417,11 +557,62 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
     double t = table_score[impl.doc_table[id]];
     double s = (1 - options.bm25_weight) * cosine + options.bm25_weight * bm25[id] + options.table_weight * t;
     if (d.key) s += options.key_weight * t;
+    if (options.name_weight > 0 && !impl.name_terms[id].empty()) {
+      size_t found = 0;
+      for (const std::string& term : impl.name_terms[id]) found += question_terms.count(term);
+      s += options.name_weight * static_cast<double>(found) / static_cast<double>(impl.name_terms[id].size());
+    }
     if (!value_score.empty()) {
       auto it = value_score.find(d.table + '\x1f' + d.column);
       if (it != value_score.end()) s += options.value_weight * it->second;
     }
     scored.emplace_back(s, id);
+  }
+  if (options.join_weight > 0 && !impl.joins.empty() && !scored.empty()) {
+    // Relevance of each table: its best column, relative to the best column overall.
+    double best = 0;
+    for (const auto& [s, id] : scored) best = std::max(best, s);
+    std::vector<double> relevance(impl.tables.size(), 0.0);
+    for (const auto& [s, id] : scored) {
+      double& r = relevance[impl.doc_table[id]];
+      r = std::max(r, best > 0 ? s / best : 0.0);
+    }
+    std::vector<size_t> order(relevance.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return relevance[a] > relevance[b]; });
+    std::vector<double> top(relevance.size(), 0.0);  // relevance of the join_tables best tables, else 0
+    for (size_t i = 0; i < order.size() && i < options.join_tables; ++i) top[order[i]] = relevance[order[i]];
+    // Bridges: a table with foreign keys into two relevant tables.
+    std::vector<std::vector<uint32_t>> links(impl.tables.size());  // table -> tables its foreign keys reach
+    for (const JoinEdge& j : impl.joins) links[impl.doc_table[j.from]].push_back(impl.doc_table[j.to]);
+    std::vector<double> joined = top;
+    for (size_t t = 0; t < links.size(); ++t) {
+      double first = 0, second = 0;
+      std::unordered_set<uint32_t> seen;
+      for (uint32_t other : links[t]) {
+        if (other == t || !seen.insert(other).second) continue;
+        double r = top[other];
+        if (r > first) {
+          second = first;
+          first = r;
+        } else if (r > second) {
+          second = r;
+        }
+      }
+      joined[t] = std::max(joined[t], 0.9 * second);
+    }
+    std::unordered_map<uint32_t, double> bonus;
+    for (const JoinEdge& j : impl.joins) {
+      double r = std::min(joined[impl.doc_table[j.from]], joined[impl.doc_table[j.to]]);
+      if (r <= 0) continue;
+      double b = options.join_weight * r * best;
+      bonus[j.from] = std::max(bonus[j.from], b);
+      bonus[j.to] = std::max(bonus[j.to], b);
+    }
+    for (auto& [s, id] : scored) {
+      auto it = bonus.find(id);
+      if (it != bonus.end()) s += it->second;
+    }
   }
   const size_t k = std::min(options.top_k, scored.size());
   std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(k), scored.end(),

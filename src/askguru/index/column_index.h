@@ -16,6 +16,7 @@
 // Thread-safety: a built or loaded ColumnIndex is safe for concurrent search() calls.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,16 +45,34 @@ struct TableDocument {
   std::string text;
 };
 
+// A foreign-key column pair, as indices into the column documents.
+struct JoinEdge {
+  uint32_t from = 0;
+  uint32_t to = 0;
+};
+
 struct ColumnIndexOptions {
   size_t max_values = 4;  // example values per column document (from the catalog's samples)
+  // Columns left out (denied by the guardrail policy): "table.column" or "table.*".
+  std::vector<std::string> excluded_columns;
 };
+
+// Whether `table`.`column` is in `list` ("table.column" or "table.*", case-insensitive).
+bool column_listed(const std::vector<std::string>& list, std::string_view table, std::string_view column);
 
 struct ColumnQueryOptions {
   size_t top_k = 10;
   double bm25_weight = 0.4;    // score = (1 - w) * cosine + w * bm25 / max bm25
   double table_weight = 0.35;  // + w * the table's score
   double value_weight = 0.3;   // + w * best value-hit score in the column
+  double name_weight = 0.3;    // + w * share of the column name's words found in the question
   double key_weight = 0.05;    // + w * table score for key columns (join keys are rarely named)
+  // Join keys: a foreign key between two relevant tables (relevance: the best column
+  // score of the table, relative to the best overall) adds w * the lesser relevance to
+  // both of its columns; a table joining two relevant tables (a bridge, e.g.
+  // attendance between member and event) counts as relevant too.
+  double join_weight = 0.6;
+  size_t join_tables = 4;  // the most relevant tables considered for joins
   // Table-first for large schemas: above this many columns, only the columns of the
   // `top_tables` best tables are ranked.
   size_t table_first_columns = 2000;
@@ -93,6 +112,7 @@ class ColumnIndex {
 
   const std::vector<ColumnDocument>& documents() const;
   const std::vector<TableDocument>& tables() const;
+  const std::vector<JoinEdge>& joins() const;
   std::string embedder_name() const;
 
  private:

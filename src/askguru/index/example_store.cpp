@@ -19,6 +19,8 @@
 #include "askguru/index/lexical_embedder.h"
 #include "askguru/index/value_index.h"
 #include "askguru/sql/lexer.h"
+#include "askguru/sql/normalize.h"
+#include "askguru/sql/parser.h"
 
 namespace askguru::index {
 namespace {
@@ -195,8 +197,34 @@ std::string mask_question(std::string_view question, const ValueIndex* values) {
 }
 
 std::string sql_skeleton(std::string_view sql) {
-  // Temporary: keywords and punctuation kept, identifiers and literals masked, until
-  // sql::skeleton() (sql/normalize.h) lands.
+  // sql::skeleton() with columns masked; table names masked too, so that skeletons
+  // compare across databases ("SELECT COUNT(*) FROM _ WHERE _ > ?").
+  auto ast = sql::parse(sql, Dialect::kSqlite);
+  if (ast.ok()) {
+    sql::SkeletonOptions options;
+    options.mask_columns = true;
+    std::string skeleton = sql::skeleton(*ast, options);
+    std::vector<sql::Token> tokens;
+    sql::LexError error;
+    if (sql::tokenize(skeleton, Dialect::kSqlite, tokens, error)) {
+      std::string out;
+      size_t copied = 0;
+      for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+        const bool table_slot = tokens[i].kw == sql::Kw::k_FROM || tokens[i].kw == sql::Kw::k_JOIN;
+        const sql::Token& next = tokens[i + 1];
+        if (table_slot && (next.type == sql::Tok::kWord || next.type == sql::Tok::kQuotedIdent) &&
+            (next.kw == sql::Kw::kNone || !sql::is_reserved_keyword(next.kw))) {
+          out.append(skeleton, copied, next.begin - copied);
+          out += '_';
+          copied = next.end;
+        }
+      }
+      out.append(skeleton, copied, std::string::npos);
+      return out;
+    }
+    return skeleton;
+  }
+  // Unparsable: keywords and punctuation kept, identifiers and literals masked.
   std::vector<sql::Token> tokens;
   sql::LexError error;
   if (!sql::tokenize(sql, Dialect::kSqlite, tokens, error)) return text::to_lower(text::trim(sql));
@@ -419,18 +447,8 @@ Result<std::vector<ExampleHit>> ExampleStore::search(std::string_view question, 
       if (!excluded(id)) same.emplace_back(dot(q.data(), xb + id * dim, dim), id);
     }
   }
-  const size_t want = std::min<size_t>(impl.examples.size(), std::max<size_t>(query.top_k * 10, 50));
-  std::vector<float> distances(want);
-  std::vector<faiss::Index::idx_t> labels(want);
-  impl.vectors->search(1, q.data(), static_cast<faiss::Index::idx_t>(want), distances.data(), labels.data());
-  for (size_t i = 0; i < want; ++i) {
-    if (labels[i] < 0) continue;
-    auto id = static_cast<uint32_t>(labels[i]);
-    if (impl.examples[id].db_id != query.db_id) others.emplace_back(distances[i], id);
-  }
   auto by_score = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
   std::sort(same.begin(), same.end(), by_score);
-  std::sort(others.begin(), others.end(), by_score);
 
   std::unordered_set<std::string> skeletons;
   std::unordered_set<uint32_t> taken;
@@ -446,6 +464,18 @@ Result<std::vector<ExampleHit>> ExampleStore::search(std::string_view question, 
     }
   };
   take(same, query.diverse, query.min_same_db_score);
+  if (out.size() >= query.top_k) return out;
+  // Too few from this database: the best of the others, by FAISS.
+  const size_t want = std::min<size_t>(impl.examples.size(), std::max<size_t>(query.top_k * 10, 50));
+  std::vector<float> distances(want);
+  std::vector<faiss::Index::idx_t> labels(want);
+  impl.vectors->search(1, q.data(), static_cast<faiss::Index::idx_t>(want), distances.data(), labels.data());
+  for (size_t i = 0; i < want; ++i) {
+    if (labels[i] < 0) continue;
+    auto id = static_cast<uint32_t>(labels[i]);
+    if (impl.examples[id].db_id != query.db_id) others.emplace_back(distances[i], id);
+  }
+  std::sort(others.begin(), others.end(), by_score);
   take(others, query.diverse, -1.0);
   if (query.diverse) {  // not enough distinct skeletons: repeat some
     take(same, false, query.min_same_db_score);

@@ -54,8 +54,8 @@ struct ExampleHit {
 // Masks a question's values and entities (see the class comment). `values` may be
 // null (no [VAL] masking).
 std::string mask_question(std::string_view question, const ValueIndex* values = nullptr);
-// The SQL's skeleton for diversity: keywords kept, identifiers and literals masked.
-// (sql::skeleton() replaces this when it lands; see example_store.cpp.)
+// The SQL's skeleton for diversity: sql::skeleton() with columns and tables masked
+// ("SELECT COUNT(*) FROM _ WHERE _ > ?"); a lexical masking when it does not parse.
 std::string sql_skeleton(std::string_view sql);
 
 struct ExampleStoreOptions {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -126,6 +127,79 @@ std::vector<Keyword> question_keywords(std::string_view question, std::string_vi
     out.push_back({std::move(text), weight, quoted});
   };
 
+  // Dates written as 9/14/2019 or 2019/9/14: also as stored, 2019-09-14.
+  for (std::string_view source : {question, evidence}) {
+    for (size_t i = 0; i < source.size(); ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(source[i])) || (i > 0 && std::isdigit(static_cast<unsigned char>(source[i - 1])))) continue;
+      int parts[3] = {0, 0, 0};
+      size_t digits[3] = {0, 0, 0};
+      size_t j = i;
+      int n = 0;
+      for (; n < 3; ++n) {
+        while (j < source.size() && std::isdigit(static_cast<unsigned char>(source[j])) && digits[n] < 4) {
+          parts[n] = parts[n] * 10 + (source[j] - '0');
+          ++digits[n];
+          ++j;
+        }
+        if (digits[n] == 0) break;
+        if (n < 2 && (j >= source.size() || source[j] != '/')) break;
+        if (n < 2) ++j;
+      }
+      if (n < 3 && !(n == 2 && digits[2] > 0)) continue;
+      int year, month, day;
+      if (digits[0] == 4) {
+        year = parts[0], month = parts[1], day = parts[2];
+      } else if (digits[2] == 4) {
+        year = parts[2], month = parts[0], day = parts[1];
+      } else {
+        continue;
+      }
+      if (month < 1 || month > 12 || day < 1 || day > 31) continue;
+      char iso[16];
+      std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", year, month, day);
+      add(iso, 1.0, false);
+      i = j;
+    }
+  }
+  // Dates written with a month name: "September 7th, 1987", "7 September 1987".
+  for (std::string_view source : {question, evidence}) {
+    static const char* kMonths[] = {"january", "february", "march", "april", "may", "june", "july",
+                                    "august", "september", "october", "november", "december"};
+    std::vector<Token> tokens = tokenize(source);
+    auto month_of = [&](const std::string& w) {
+      std::string l = text::to_lower(w);
+      for (int m = 0; m < 12; ++m) {
+        std::string_view name = kMonths[m];
+        if (l == name || (l.size() == 3 && name.starts_with(l) && m != 4)) return m + 1;
+      }
+      return 0;
+    };
+    auto number_of = [](const std::string& w, int max_digits) {
+      int v = 0, digits = 0;
+      size_t i = 0;
+      while (i < w.size() && std::isdigit(static_cast<unsigned char>(w[i])) && digits < max_digits) v = v * 10 + (w[i++] - '0'), ++digits;
+      std::string rest = text::to_lower(w.substr(i));
+      bool ok = digits > 0 && (rest.empty() || rest == "st" || rest == "nd" || rest == "rd" || rest == "th");
+      return ok ? std::pair{v, digits} : std::pair{-1, 0};
+    };
+    for (size_t i = 0; i + 2 < tokens.size(); ++i) {
+      int month = 0, day = -1, year = -1;
+      if ((month = month_of(tokens[i].text)) > 0) {  // September 7th, 1987
+        auto d = number_of(tokens[i + 1].text, 2);
+        auto y = number_of(tokens[i + 2].text, 4);
+        if (d.second > 0 && y.second == 4) day = d.first, year = y.first;
+      } else if ((month = month_of(tokens[i + 1].text)) > 0) {  // 7 September 1987
+        auto d = number_of(tokens[i].text, 2);
+        auto y = number_of(tokens[i + 2].text, 4);
+        if (d.second > 0 && y.second == 4) day = d.first, year = y.first;
+      }
+      if (month > 0 && day >= 1 && day <= 31 && year >= 0) {
+        char iso[16];
+        std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", year, month, day);
+        add(iso, 1.0, false);
+      }
+    }
+  }
   for (std::string_view source : {question, evidence}) {
     std::vector<std::string> quoted;
     extract_quoted(source, quoted);

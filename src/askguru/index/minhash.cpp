@@ -1,6 +1,7 @@
 #include "askguru/index/minhash.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cmath>
 #include <cstring>
 #include <unordered_map>
@@ -178,12 +179,25 @@ void MinHashLsh::finalize() {
   }
 }
 
-std::vector<std::pair<uint32_t, uint32_t>> MinHashLsh::query(const Signature& signature, size_t limit) const {
+std::vector<std::pair<uint32_t, uint32_t>> MinHashLsh::query(const Signature& signature, size_t limit,
+                                                             size_t max_bucket) const {
   std::vector<uint64_t> keys = band_keys(signature);
   std::unordered_map<uint32_t, uint32_t> hits;
+  using Range = std::pair<std::vector<uint64_t>::const_iterator, std::vector<uint64_t>::const_iterator>;
+  std::vector<std::pair<size_t, Range>> ranges;  // (band, matching bucket)
+  size_t smallest = SIZE_MAX;
   for (size_t band = 0; band < params_.bands; ++band) {
     const Band& b = bands_[band];
     auto range = std::equal_range(b.keys.begin(), b.keys.end(), keys[band]);
+    size_t n = static_cast<size_t>(range.second - range.first);
+    if (n == 0) continue;
+    smallest = std::min(smallest, n);
+    ranges.emplace_back(band, range);
+  }
+  const size_t cap = max_bucket == 0 ? SIZE_MAX : std::max(max_bucket, smallest);
+  for (const auto& [band, range] : ranges) {
+    const Band& b = bands_[band];
+    if (static_cast<size_t>(range.second - range.first) > cap) continue;
     for (auto it = range.first; it != range.second; ++it) ++hits[b.ids[static_cast<size_t>(it - b.keys.begin())]];
   }
   std::vector<std::pair<uint32_t, uint32_t>> out(hits.begin(), hits.end());

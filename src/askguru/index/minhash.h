@@ -87,7 +87,10 @@ class MinHashLsh {
   void finalize();
   // Candidates with the number of bands each shares with `signature`, most first
   // (ties by id); at most `limit` (0: all). Thread-safe after finalize().
-  std::vector<std::pair<uint32_t, uint32_t>> query(const Signature& signature, size_t limit = 0) const;
+  // `max_bucket` > 0: buckets holding more items than this are skipped (too unselective:
+  // dates and codes sharing most of their 3-grams), unless every matching bucket is.
+  std::vector<std::pair<uint32_t, uint32_t>> query(const Signature& signature, size_t limit = 0,
+                                                   size_t max_bucket = 0) const;
 
   // The band keys of a signature (what insert() stores).
   std::vector<uint64_t> band_keys(const Signature& signature) const;

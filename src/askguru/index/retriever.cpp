@@ -15,6 +15,7 @@
 #include "askguru/common/hash.h"
 #include "askguru/common/text.h"
 #include "askguru/db/connection.h"
+#include "askguru/profile/artifacts.h"
 
 namespace askguru::index {
 namespace {
@@ -22,20 +23,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 constexpr int kFormat = 1;
-constexpr const char* kManifest = "manifest.json";
-constexpr const char* kCatalog = "catalog.json";
+constexpr const char* kManifest = "retrieval.json";
 
 double since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-uint64_t directory_bytes(const std::string& dir) {
-  uint64_t total = 0;
-  std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) total += it->file_size(ec);
-  }
-  return total;
 }
 
 std::string safe_name(std::string_view s) {
@@ -46,10 +37,7 @@ std::string safe_name(std::string_view s) {
 
 }  // namespace
 
-std::string default_artifact_root() {
-  if (const char* env = std::getenv("ASKGURU_ARTIFACTS"); env && *env) return env;
-  return ".askguru/artifacts";
-}
+std::string default_artifact_root() { return profile::default_artifacts_root(); }
 
 struct DatabaseArtifacts::Impl {
   std::string dir;
@@ -79,31 +67,30 @@ const BuildStats& DatabaseArtifacts::stats() const { return impl_->stats; }
 
 Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, const ArtifactOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  AG_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> connection, db::open_connection(db_path));
+  if (!files::exists(db_path)) return make_error(ErrorCode::kNotFound, "no database " + db_path);
+  profile::ArtifactOptions artifact_options;
+  artifact_options.root = options.root;
+  artifact_options.force = options.force;  // empties the directory
+  AG_ASSIGN_OR_RETURN(profile::ArtifactDir adir, profile::ArtifactDir::open(db_path, artifact_options));
   DatabaseArtifacts out;
   Impl& impl = *out.impl_;
-  impl.fingerprint = connection->fingerprint();
-  const std::string db_id = fs::path(db_path).stem().string();
-  if (!options.dir.empty()) {
-    impl.dir = options.dir;
-  } else {
-    std::string root = options.root.empty() ? default_artifact_root() : options.root;
-    impl.dir = (fs::path(root) / (safe_name(db_id) + "-" + impl.fingerprint)).string();
-  }
-  auto path = [&](const char* name) { return (fs::path(impl.dir) / name).string(); };
+  impl.fingerprint = adir.fingerprint();
+  impl.dir = adir.dir();
+  const std::string manifest_path = adir.path(kManifest);
 
   // A complete build of this very database content is reused.
   bool reuse = false;
-  if (!options.force && files::exists(path(kManifest))) {
-    auto text = files::read_file(path(kManifest));
+  if (!options.force && files::exists(manifest_path)) {
+    auto text = files::read_file(manifest_path);
     if (text.ok()) {
       json m = json::parse(*text, nullptr, false);
-      reuse = m.is_object() && m.value("format", 0) == kFormat && m.value("fingerprint", "") == impl.fingerprint;
+      reuse = m.is_object() && m.value("format", 0) == kFormat && m.value("fingerprint", "") == impl.fingerprint &&
+              m.value("deny", json::array()) == json(options.deny);
       if (reuse) impl.manifest = std::move(m);
     }
   }
   if (reuse) {
-    auto catalog = catalog::load_catalog(path(kCatalog));
+    auto catalog = adir.load_catalog();
     auto values = catalog.ok() ? ValueIndex::load(impl.dir) : Result<ValueIndex>(catalog.status());
     auto columns = values.ok() ? ColumnIndex::load(impl.dir) : Result<ColumnIndex>(values.status());
     if (columns.ok()) {
@@ -119,7 +106,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
         }
       }
       impl.stats.load_seconds = since(start);
-      impl.stats.bytes = directory_bytes(impl.dir);
+      impl.stats.bytes = adir.size_bytes();
       return out;
     }
     // A damaged build: rebuild it below.
@@ -128,30 +115,34 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
     return make_error(ErrorCode::kNotFound, "no index for " + db_path + " in " + impl.dir + "; run askguru index --db " + db_path);
   }
   std::error_code ec;
-  fs::create_directories(impl.dir, ec);
-  if (ec) return make_error(ErrorCode::kIoError, "creating " + impl.dir + ": " + ec.message());
-  fs::remove(path(kManifest), ec);
+  fs::remove(manifest_path, ec);
   impl.stats.built = true;
 
   auto t = std::chrono::steady_clock::now();
-  db::IntrospectOptions introspect;
-  introspect.tables_json = options.tables_json;
-  introspect.descriptions_dir = options.descriptions_dir;
-  introspect.sample_values = std::max<size_t>(options.columns.max_values, 1);
-  AG_ASSIGN_OR_RETURN(impl.catalog, connection->introspect(introspect));
-  if (impl.catalog.db_id.empty()) impl.catalog.db_id = db_id;
-  AG_RETURN_IF_ERROR(catalog::save_catalog(impl.catalog, path(kCatalog)));
+  profile::ProfileOptions profile_options;
+  profile_options.jobs = options.profile_jobs;
+  profile_options.deny = options.deny;
+  profile_options.descriptions_dir = options.descriptions_dir;
+  profile_options.tables_json = options.tables_json;
+  profile_options.progress = !options.quiet;
+  artifact_options.force = false;  // already emptied above when forced
+  AG_ASSIGN_OR_RETURN(impl.catalog, profile::profiled_catalog(db_path, artifact_options, profile_options));
+  if (impl.catalog.db_id.empty()) impl.catalog.db_id = adir.db_id();
   impl.stats.catalog_seconds = since(t);
 
   t = std::chrono::steady_clock::now();
+  AG_ASSIGN_OR_RETURN(std::unique_ptr<db::Connection> connection, db::open_connection(db_path));
   ValueIndexOptions value_options = options.values;
   value_options.quiet = options.quiet;
+  value_options.excluded_columns.insert(value_options.excluded_columns.end(), options.deny.begin(), options.deny.end());
   AG_ASSIGN_OR_RETURN(impl.values, ValueIndex::build(*connection, impl.catalog, value_options));
   AG_RETURN_IF_ERROR(impl.values.save(impl.dir));
   impl.stats.values_seconds = since(t);
 
   t = std::chrono::steady_clock::now();
-  AG_ASSIGN_OR_RETURN(impl.columns, ColumnIndex::build(impl.catalog, options.columns));
+  ColumnIndexOptions column_options = options.columns;
+  column_options.excluded_columns.insert(column_options.excluded_columns.end(), options.deny.begin(), options.deny.end());
+  AG_ASSIGN_OR_RETURN(impl.columns, ColumnIndex::build(impl.catalog, column_options));
   AG_RETURN_IF_ERROR(impl.columns.save(impl.dir));
   impl.stats.columns_seconds = since(t);
 
@@ -159,12 +150,13 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
                        {"db", db_path},
                        {"db_id", impl.catalog.db_id},
                        {"fingerprint", impl.fingerprint},
+                       {"deny", options.deny},
                        {"values", impl.values.value_count()},
                        {"value_columns", impl.values.columns().size()},
                        {"columns", impl.columns.documents().size()},
                        {"column_embedder", impl.columns.embedder_name()}};
-  AG_RETURN_IF_ERROR(files::write_file(path(kManifest), impl.manifest.dump(2)));
-  impl.stats.bytes = directory_bytes(impl.dir);
+  AG_RETURN_IF_ERROR(files::write_file(manifest_path, impl.manifest.dump(2)));
+  impl.stats.bytes = adir.size_bytes();
   return out;
 }
 
@@ -202,7 +194,7 @@ Result<std::pair<std::string, ExampleStore>> open_example_store(
     const std::string& dataset_path, const std::string& root, bool force,
     const std::function<const ValueIndex*(const std::string&)>& values_for, bool quiet) {
   AG_ASSIGN_OR_RETURN(uint64_t file_hash, hash::file_xxh64(dataset_path));
-  const std::string base = root.empty() ? default_artifact_root() : root;
+  const std::string base = root.empty() ? default_artifact_root() : root;  // NOLINT
   const std::string dir = (fs::path(base) / "examples" /
                            (safe_name(fs::path(dataset_path).stem().string()) + "-" + hash::hex64(file_hash)))
                               .string();

@@ -1,8 +1,9 @@
 // DatabaseArtifacts: everything retrieval knows about one database, built once and
-// cached on disk: the catalog (catalog.json), the value index, the column index and
-// a manifest naming the example store `askguru index --examples` attached. The
-// directory is keyed by the database's fingerprint, so a changed database gets a
-// fresh build; `force` rebuilds anyway. retrieve() answers one question with its
+// cached on disk in the database's artifact directory (profile/artifacts.h, keyed by
+// its fingerprint, so a changed database gets a fresh build; `force` rebuilds): the
+// profiled catalog (catalog.json, profile::profiled_catalog), the value index, the
+// column index and retrieval.json, a manifest naming the example store `askguru index
+// --examples` attached. Denied columns are neither profiled nor indexed. retrieve() answers one question with its
 // values, columns and examples (the grounding inputs of the online pipeline).
 //
 // Example stores are shared between databases (a training set spans many): they
@@ -27,14 +28,15 @@
 namespace askguru::index {
 
 struct ArtifactOptions {
-  // Root of the artifact directories; empty: $ASKGURU_ARTIFACTS, else .askguru/artifacts.
+  // Root of the artifact directories; empty: profile::default_artifacts_root().
   std::string root;
-  // The exact directory for this database (tests, tools); overrides root.
-  std::string dir;
   bool force = false;         // rebuild even when a complete build is there
   bool build_missing = true;  // false: a missing build is an error
   std::string tables_json;    // Spider/BIRD tables.json for natural names (optional)
   std::string descriptions_dir;
+  // Columns never profiled or indexed: "table.column" or "table.*" (case-insensitive).
+  std::vector<std::string> deny;
+  size_t profile_jobs = 1;  // threads profiling tables
   ValueIndexOptions values;
   ColumnIndexOptions columns;
   bool quiet = true;  // no progress lines

@@ -17,6 +17,7 @@
 #include "askguru/db/connection.h"
 #include "askguru/index/binary_io.h"
 #include "askguru/index/embedder.h"
+#include "askguru/index/lexical_embedder.h"
 #include "askguru/index/minhash.h"
 
 namespace askguru::index {
@@ -80,6 +81,11 @@ Result<CandidateGenerator> parse_candidate_generator(std::string_view name) {
 double value_similarity(std::string_view k, std::string_view v) {
   if (k.empty() || v.empty()) return 0.0;
   if (k == v) return 1.0;
+  // A plural of the value ("members" -> 'Member', "classes" -> 'class').
+  if (k.size() > v.size() && k.size() - v.size() <= 2 && k.substr(0, v.size()) == v && v.size() >= 3) {
+    std::string_view tail = k.substr(v.size());
+    if (tail == "s" || tail == "es") return 0.97;
+  }
   const double lk = static_cast<double>(k.size()), lv = static_cast<double>(v.size());
   double best = 0.0;
   if (k.size() < v.size() && contains_word(v, k)) best = 0.8 + 0.15 * lk / lv;
@@ -114,6 +120,14 @@ struct ValueIndex::Impl {
   // LSH items: every value, and every word (4+ bytes) of a value with several words,
   // so that a misspelt part ("Harverd") still finds the whole ("Harvard University").
   std::vector<uint32_t> lsh_item_value;
+  // Short codes of categorical columns ('F', 'M', 'PROF'): found by a keyword they begin
+  // ("female", "professors").
+  std::vector<uint32_t> short_codes;
+  // Yes/no columns ('Y'/'N', 'yes'/'no', 'T'/'F'): a keyword naming the column or its
+  // table ("scholarship" -> OnScholarship) finds their values.
+  std::unordered_map<std::string, std::vector<uint32_t>> flag_values;  // name stem -> value ids
+  // Every value id sorted by its lower-case text, for prefix lookups ("Canadian" -> 'Canada').
+  std::vector<uint32_t> sorted;
   sqlite3* fts = nullptr;
   mutable std::mutex fts_mutex;
   sqlite3_stmt* fts_stmt = nullptr;
@@ -127,11 +141,64 @@ struct ValueIndex::Impl {
     lower.resize(values.size());
     exact.clear();
     exact.reserve(values.size());
+    short_codes.clear();
     for (size_t i = 0; i < values.size(); ++i) {
       lower[i] = text::to_lower(values[i]);
       exact[lower[i]].push_back(static_cast<uint32_t>(i));
+      const ValueColumn& c = columns[value_column[i]];
+      if (lower[i].size() <= kShortCodeLength && c.values <= kShortCodeColumnValues &&
+          std::all_of(lower[i].begin(), lower[i].end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); })) {
+        short_codes.push_back(static_cast<uint32_t>(i));
+      }
+    }
+    flag_values.clear();
+    {
+      static const std::unordered_set<std::string_view> kFlags = {"y", "n", "yes", "no", "t", "f", "true", "false"};
+      std::vector<std::vector<uint32_t>> by_column(columns.size());
+      for (size_t i = 0; i < values.size(); ++i) by_column[value_column[i]].push_back(static_cast<uint32_t>(i));
+      for (size_t c = 0; c < columns.size(); ++c) {
+        const auto& ids = by_column[c];
+        if (ids.empty() || ids.size() > 3) continue;
+        if (!std::all_of(ids.begin(), ids.end(), [&](uint32_t id) { return kFlags.count(lower[id]) > 0; })) continue;
+        std::unordered_set<std::string> stems;
+        for (const std::string& w : lexical_words(columns[c].table + " " + columns[c].column)) {
+          if (w.size() >= 4) stems.insert(lexical_stem(w));
+        }
+        for (const std::string& stem : stems) {
+          auto& list = flag_values[stem];
+          list.insert(list.end(), ids.begin(), ids.end());
+        }
+      }
+    }
+    sorted.resize(values.size());
+    for (size_t i = 0; i < sorted.size(); ++i) sorted[i] = static_cast<uint32_t>(i);
+    std::sort(sorted.begin(), sorted.end(), [&](uint32_t a, uint32_t b) { return lower[a] < lower[b]; });
+  }
+
+  // Single words sharing a long prefix with a single-word keyword: another form of the
+  // same word (nationalities, inflections) that n-gram candidates miss.
+  void prefix_candidates(const std::string& keyword_lower, std::vector<std::pair<uint32_t, double>>& out,
+                         const std::unordered_set<uint32_t>& seen, double min_similarity) const {
+    if (keyword_lower.size() < 5 || keyword_lower.find(' ') != std::string::npos) return;
+    const size_t n = std::min<size_t>(5, keyword_lower.size() - 2);
+    const std::string prefix = keyword_lower.substr(0, std::max<size_t>(n, 4));
+    auto it = std::lower_bound(sorted.begin(), sorted.end(), prefix,
+                               [&](uint32_t id, const std::string& p) { return lower[id] < p; });
+    for (size_t taken = 0; it != sorted.end() && lower[*it].starts_with(prefix) && taken < kPrefixCandidates; ++it, ++taken) {
+      const std::string& v = lower[*it];
+      if (seen.count(*it) || v.find(' ') != std::string::npos) continue;
+      size_t common = 0;
+      while (common < v.size() && common < keyword_lower.size() && v[common] == keyword_lower[common]) ++common;
+      double score = 0.5 + 0.4 * static_cast<double>(common) / static_cast<double>(std::max(v.size(), keyword_lower.size()));
+      if (score >= min_similarity) out.emplace_back(*it, score);
     }
   }
+
+  static constexpr size_t kPrefixCandidates = 20;
+  static constexpr size_t kShortCodeLength = 4;
+  static constexpr size_t kShortCodeColumnValues = 30;
+  static constexpr double kShortCodeScore = 0.7;
+  static constexpr double kFlagScore = 0.7;
 
   Status open_fts(const std::string& path, bool create) {
     int flags = create ? (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) : SQLITE_OPEN_READONLY;
@@ -223,12 +290,25 @@ struct ValueIndex::Impl {
       for (uint32_t id : fts_candidates(keyword_lower, q.candidates_per_keyword)) ids.insert(id);
     } else if (lsh.size() > 0) {
       Signature sig = hasher.signature(keyword_lower, options.ngram);
-      for (auto [item, bands] : lsh.query(sig, q.candidates_per_keyword)) ids.insert(lsh_item_value[item]);
+      for (auto [item, bands] : lsh.query(sig, q.candidates_per_keyword, q.max_bucket)) ids.insert(lsh_item_value[item]);
     }
     std::vector<std::pair<uint32_t, double>> out;
     for (uint32_t id : ids) {
       double s = value_similarity(keyword_lower, lower[id]);
       if (s >= q.min_similarity) out.emplace_back(id, s);
+    }
+    prefix_candidates(keyword_lower, out, ids, q.min_similarity);
+    if (!flag_values.empty() && keyword_lower.size() >= 4 && keyword_lower.find(' ') == std::string::npos) {
+      auto it = flag_values.find(lexical_stem(keyword_lower));
+      if (it != flag_values.end()) {
+        for (uint32_t id : it->second) out.emplace_back(id, kFlagScore);
+      }
+    }
+    if (keyword_lower.size() >= 4 && keyword_lower.size() <= 16 &&
+        std::all_of(keyword_lower.begin(), keyword_lower.end(), [](char ch) { return std::isalpha(static_cast<unsigned char>(ch)); })) {
+      for (uint32_t id : short_codes) {
+        if (keyword_lower.starts_with(lower[id]) && !ids.count(id)) out.emplace_back(id, kShortCodeScore);
+      }
     }
     return out;
   }
@@ -287,7 +367,7 @@ Result<ValueIndex> ValueIndex::build(db::Connection& connection, const catalog::
     }
     for (const catalog::Column& c : t.columns) {
       progress.tick();
-      if (excluded.count(text::to_lower(t.name + "." + c.name))) continue;
+      if (excluded.count(text::to_lower(t.name + "." + c.name)) || excluded.count(text::to_lower(t.name + ".*"))) continue;
       const std::string col = quote_ident(c.name);
       const std::string from = quote_ident(t.name);
       if (options.policy == ColumnPolicy::kChess) {

@@ -73,7 +73,8 @@ struct ValueHit {
 struct ValueQueryOptions {
   size_t top_k = 10;
   CandidateGenerator generator = CandidateGenerator::kLsh;
-  size_t candidates_per_keyword = 40;  // from the generator, before re-ranking
+  size_t candidates_per_keyword = 20;  // from the generator, before re-ranking (by measurement)
+  size_t max_bucket = 128;             // LSH buckets larger than this are skipped (0: none)
   double min_similarity = 0.55;        // below this a candidate is dropped
   size_t max_keywords = 64;            // keywords looked up per question
   // Optional: re-rank the best candidates by cosine similarity too (keyword vs value).

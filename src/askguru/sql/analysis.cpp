@@ -101,10 +101,20 @@ struct CteDef {
   bool quoted = false;
   std::vector<OutCol> cols;
   bool open = true;
+  bool used = false;
+  size_t diag_begin = 0, diag_end = 0;  // the diagnostics of its body
+};
+
+// Where a scope's unresolved names go next: a SELECT, and the clause of that SELECT the
+// scope is nested in (which decides whether its select-list aliases are visible).
+struct Outer {
+  int scope = -1;
+  Clause clause = Clause::kOther;
 };
 
 struct ScopeCtx {
   int lookup_parent = -1;  // where unresolved names go next (-1: nowhere)
+  Clause lookup_clause = Clause::kOther;
   const SelectQuery* select = nullptr;
   std::vector<int> insts;
 };
@@ -132,7 +142,7 @@ class Analyzer {
   Analyzer(const Ast& ast, const catalog::Catalog& catalog) : ast_(ast), catalog_(catalog), dialect_(ast.dialect()) {}
 
   Analysis run(const Query* q) {
-    query(q, -1, -1, 0, true);
+    query(q, -1, Outer{}, 0, true);
     for (const Scope& s : out_.scopes) out_.max_depth = std::max(out_.max_depth, s.depth);
     return std::move(out_);
   }
@@ -221,14 +231,15 @@ class Analyzer {
   }
 
   // ------------------------------------------------------------ scopes and instances
-  int new_scope(int parent, int lookup_parent, int depth, const SelectQuery* select) {
+  int new_scope(int parent, Outer outer, int depth, const SelectQuery* select) {
     Scope s;
     s.id = static_cast<int>(out_.scopes.size());
     s.parent = parent;
     s.depth = depth;
     out_.scopes.push_back(s);
     ScopeCtx c;
-    c.lookup_parent = lookup_parent;
+    c.lookup_parent = outer.scope;
+    c.lookup_clause = outer.clause;
     c.select = select;
     scopes_.push_back(std::move(c));
     return s.id;
@@ -256,7 +267,7 @@ class Analyzer {
     return insts_.back();
   }
 
-  const CteDef* find_cte(std::string_view name, bool quoted) const {
+  CteDef* find_cte(std::string_view name, bool quoted) {
     for (auto it = ctes_.rbegin(); it != ctes_.rend(); ++it) {
       if (same(name, quoted, it->name) || same(it->name, it->quoted, name)) return &*it;
     }
@@ -273,7 +284,7 @@ class Analyzer {
   // ------------------------------------------------------------ queries
   // Analyses `q` (a query nested at `depth`, structurally inside scope `parent`, resolving
   // outer names through `lookup_parent`) and returns its output columns.
-  QueryResult query(const Query* q, int parent, int lookup_parent, int depth, bool top = false) {
+  QueryResult query(const Query* q, int parent, Outer outer, int depth, bool top = false) {
     size_t cte_mark = ctes_.size();
     if (q->with != nullptr) {
       for (const Cte& c : q->with->ctes) {
@@ -288,8 +299,10 @@ class Analyzer {
         ctes_.push_back(def);
         size_t index = ctes_.size() - 1;
         if (c.query != nullptr) {
-          QueryResult r = query(c.query, parent, lookup_parent, depth + 1);
+          ctes_[index].diag_begin = out_.diagnostics.size();
+          QueryResult r = query(c.query, parent, outer, depth + 1);
           CteDef& d = ctes_[index];
+          d.diag_end = out_.diagnostics.size();
           if (c.columns.empty()) {
             d.cols = r.cols;
             d.open = r.open;
@@ -310,11 +323,11 @@ class Analyzer {
     }
     QueryResult result;
     switch (q->kind) {
-      case NodeKind::kSelect: result = select(static_cast<const SelectQuery*>(q), parent, lookup_parent, depth); break;
+      case NodeKind::kSelect: result = select(static_cast<const SelectQuery*>(q), parent, outer, depth); break;
       case NodeKind::kSetOp: {
         auto* s = static_cast<const SetOpQuery*>(q);
-        QueryResult l = query(s->left, parent, lookup_parent, depth);
-        QueryResult r = query(s->right, parent, lookup_parent, depth);
+        QueryResult l = query(s->left, parent, outer, depth);
+        QueryResult r = query(s->right, parent, outer, depth);
         result.cols = l.cols;
         result.open = l.open || r.open;
         result.arm_scopes = l.arm_scopes;
@@ -336,7 +349,7 @@ class Analyzer {
       }
       case NodeKind::kValues: {
         auto* v = static_cast<const ValuesQuery*>(q);
-        int sc = new_scope(parent, lookup_parent, depth, nullptr);
+        int sc = new_scope(parent, outer, depth, nullptr);
         result.arm_scopes.push_back(sc);
         size_t width = 0;
         for (const List<Expr*>& row : v->rows) {
@@ -361,6 +374,19 @@ class Analyzer {
         break;
       }
       default: break;
+    }
+    // SQLite does not compile a CTE that nothing reads: its errors are only warnings.
+    if (dialect_ == Dialect::kSqlite) {
+      for (size_t i = cte_mark; i < ctes_.size(); ++i) {
+        if (ctes_[i].used) continue;
+        for (size_t d = ctes_[i].diag_begin; d < ctes_[i].diag_end && d < out_.diagnostics.size(); ++d) {
+          Diagnostic& diag = out_.diagnostics[d];
+          if (diag.severity != Diagnostic::Severity::kError) continue;
+          diag.severity = Diagnostic::Severity::kWarning;
+          diag.message = "in CTE " + std::string(ctes_[i].name) + ", which the query never reads: " + diag.message;
+          diag.kind = "unused CTE";
+        }
+      }
     }
     ctes_.resize(cte_mark);
     return result;
@@ -425,8 +451,8 @@ class Analyzer {
     }
   }
 
-  QueryResult select(const SelectQuery* s, int parent, int lookup_parent, int depth) {
-    int sc = new_scope(parent, lookup_parent, depth, s);
+  QueryResult select(const SelectQuery* s, int parent, Outer outer, int depth) {
+    int sc = new_scope(parent, outer, depth, s);
     QueryResult result;
     result.arm_scopes.push_back(sc);
     // FROM: instances first, then the ON conditions (which may name any instance).
@@ -553,8 +579,9 @@ class Analyzer {
         auto* tn = static_cast<const TableName*>(t);
         std::string_view match = tn->alias.present() ? tn->alias.name.name : tn->name.name;
         bool quoted = tn->alias.present() ? tn->alias.name.quoted : tn->name.quoted;
-        const CteDef* cte = tn->schema.empty() ? find_cte(tn->name.name, tn->name.quoted) : nullptr;
+        CteDef* cte = tn->schema.empty() ? find_cte(tn->name.name, tn->name.quoted) : nullptr;
         if (cte != nullptr) {
+          cte->used = true;
           std::vector<OutCol> cols = cte->cols;
           bool open = cte->open;
           Inst& in = new_inst(sc, "", match, quoted, true, tn->pos, std::string(cte->name));
@@ -590,7 +617,8 @@ class Analyzer {
       }
       case NodeKind::kDerivedTable: {
         auto* d = static_cast<const DerivedTable*>(t);
-        QueryResult r = query(d->query, sc, d->lateral ? sc : scopes_[sc].lookup_parent, depth + 1);
+        Outer o = d->lateral ? Outer{sc, Clause::kFrom} : Outer{scopes_[sc].lookup_parent, scopes_[sc].lookup_clause};
+        QueryResult r = query(d->query, sc, o, depth + 1);
         Inst& in = new_inst(sc, "", d->alias.name.name, d->alias.name.quoted, true, d->pos);
         in.cols = std::move(r.cols);
         in.open = r.open;
@@ -731,7 +759,7 @@ class Analyzer {
     }
   }
 
-  void nested(const Query* q, const Ctx& ctx) { query(q, ctx.scope, ctx.scope, ctx.depth + 1); }
+  void nested(const Query* q, const Ctx& ctx) { query(q, ctx.scope, Outer{ctx.scope, ctx.clause}, ctx.depth + 1); }
 
   // Strips wrappers that keep a column's values comparable: COLLATE, CAST, LOWER/UPPER/TRIM.
   static const Expr* unwrap(const Expr* e) {
@@ -887,6 +915,14 @@ class Analyzer {
           aggregate = false;  // SQLite's scalar MIN/MAX
         }
         if (aggregate) out_.aggregates.push_back(text::to_upper(f->name.name));
+        if (aggregate && f->over == nullptr && f->over_name.empty() &&
+            (ctx.clause == Clause::kWhere || ctx.clause == Clause::kGroupBy || ctx.clause == Clause::kFrom)) {
+          const char* where = ctx.clause == Clause::kWhere ? "WHERE" : ctx.clause == Clause::kGroupBy ? "GROUP BY" : "a join condition";
+          error("misused aggregate",
+                "misuse of aggregate function " + text::to_upper(f->name.name) + "() in " + where +
+                    (ctx.clause == Clause::kWhere ? "; put the condition in HAVING or compare with a subquery" : ""),
+                f->pos);
+        }
         if (f->over != nullptr || !f->over_name.empty()) out_.has_window = true;
         Ctx c = ctx;
         c.conjunct = false;
@@ -976,7 +1012,37 @@ class Analyzer {
     return static_cast<int>(out_.columns.size()) - 1;
   }
 
-  ExprInfo alias_use(const ColumnRef* ref, const Ctx& ctx) {
+  // Whether `e` holds an aggregate call of its own query (not one inside a subquery, nor a window).
+  static bool has_aggregate(const Node* e) {
+    if (e == nullptr) return false;
+    if (auto* f = e->kind == NodeKind::kFunction ? static_cast<const Function*>(e) : nullptr) {
+      if (is_aggregate_function(f->name.name) && f->over == nullptr && f->over_name.empty() && f->schema.empty() &&
+          !((text::iequals(f->name.name, "min") || text::iequals(f->name.name, "max")) && f->args.size() > 1)) {
+        return true;
+      }
+    }
+    bool found = false;
+    for_each_child(e, [&](const Node* child) {
+      if (found || child->kind == NodeKind::kSelect || child->kind == NodeKind::kSetOp ||
+          child->kind == NodeKind::kValues) {
+        return;
+      }
+      found = has_aggregate(child);
+    });
+    return found;
+  }
+
+  ExprInfo alias_use(const ColumnRef* ref, const Ctx& ctx, int scope) {
+    int item = find_alias(scope, ref->column.name, ref->column.quoted);
+    if (scope == ctx.scope && item >= 0 && (ctx.clause == Clause::kWhere || ctx.clause == Clause::kGroupBy) &&
+        has_aggregate(scopes_[scope].select->items[item].expr)) {
+      error("misused aggregate",
+            "misuse of aggregate: " + std::string(ref->column.name) + " is " +
+                print(scopes_[scope].select->items[item].expr, PrintOptions{dialect_, true}) + ", which " +
+                (ctx.clause == Clause::kWhere ? "WHERE" : "GROUP BY") + " cannot use" +
+                (ctx.clause == Clause::kWhere ? "; put the condition in HAVING" : ""),
+            ref->pos);
+    }
     ColumnUse u;
     u.column = std::string(ref->column.name);
     u.clause = ctx.clause;
@@ -995,11 +1061,26 @@ class Analyzer {
       int s = ctx.scope;
       bool outer = false;
       while (s >= 0) {
+        std::vector<int> named;  // the instances named so (SQLite accepts a repeated alias)
         for (int id : scopes_[s].insts) {
           const Inst& in = insts_[id];
-          if (in.match_name.empty() || !same(ref->table.name, ref->table.quoted, in.match_name)) continue;
-          const OutCol* c = column_of(in, col.name, col.quoted);
-          if (c == nullptr && !in.open && !implicit_column(col.name, &in)) {
+          if (!in.match_name.empty() && same(ref->table.name, ref->table.quoted, in.match_name)) named.push_back(id);
+        }
+        if (!named.empty()) {
+          std::vector<std::pair<int, const OutCol*>> with;
+          for (int id : named) {
+            if (const OutCol* c = column_of(insts_[id], col.name, col.quoted)) with.emplace_back(id, c);
+          }
+          if (with.empty()) {
+            for (int id : named) {
+              if (insts_[id].open || implicit_column(col.name, &insts_[id])) {
+                with.emplace_back(id, nullptr);
+                break;
+              }
+            }
+          }
+          if (with.empty()) {
+            const Inst& in = insts_[named.front()];
             std::vector<std::string> names;
             for (const OutCol& oc : in.cols) names.push_back(oc.name);
             std::string near = nearest(col.name, names);
@@ -1009,8 +1090,17 @@ class Analyzer {
                       (near.empty() ? " in " + where + " (columns: " + list_names(names) + ")"
                                     : "; did you mean " + qualified(ref->table.name, near) + "?"),
                   ref->pos);
+            info.column = push_use(use_of(in, nullptr, col.name, ctx.clause, ctx.scope, ref->pos), outer);
+            return info;
           }
-          info.column = push_use(use_of(in, c, col.name, ctx.clause, ctx.scope, ref->pos), outer);
+          if (with.size() > 1) {
+            error("ambiguous column",
+                  "ambiguous column name: " + qualified(ref->table.name, col.name) + " (" +
+                      std::string(ref->table.name) + " names " + std::to_string(with.size()) +
+                      " tables here; give each its own alias)",
+                  ref->pos);
+          }
+          info.column = push_use(use_of(insts_[with[0].first], with[0].second, col.name, ctx.clause, ctx.scope, ref->pos), outer);
           return info;
         }
         s = scopes_[s].lookup_parent;
@@ -1048,9 +1138,10 @@ class Analyzer {
     // Unqualified.
     bool aliases = alias_allowed(ctx.clause);
     if (aliases && ctx.clause == Clause::kOrderBy && find_alias(ctx.scope, col.name, col.quoted) >= 0) {
-      return alias_use(ref, ctx);
+      return alias_use(ref, ctx, ctx.scope);
     }
     bool outer = false;
+    Clause clause_here = ctx.clause;
     for (int s = ctx.scope; s >= 0; s = scopes_[s].lookup_parent) {
       std::vector<std::pair<int, const OutCol*>> found;
       int open_inst = -1;
@@ -1090,7 +1181,9 @@ class Analyzer {
         info.column = push_use(use_of(insts_[open_inst], nullptr, col.name, ctx.clause, ctx.scope, ref->pos), outer);
         return info;
       }
-      if (s == ctx.scope && aliases && find_alias(s, col.name, col.quoted) >= 0) return alias_use(ref, ctx);
+      bool aliases_here = s == ctx.scope ? aliases : alias_allowed(clause_here);
+      if (aliases_here && find_alias(s, col.name, col.quoted) >= 0) return alias_use(ref, ctx, s);
+      clause_here = scopes_[s].lookup_clause;
       outer = true;
     }
     if (bare_pseudo_column(col.name) || implicit_column(col.name, nullptr)) {

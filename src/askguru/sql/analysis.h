@@ -13,9 +13,11 @@
 //     column merged by USING or NATURAL, which the right side no longer offers unqualified.
 //     `*` and `t.*` expand to every column of the instances concerned (ColumnUse::star).
 //   - Select-list aliases: SQLite reads a bare name that is no column as a result alias
-//     in WHERE, GROUP BY, HAVING and ORDER BY (ORDER BY prefers the alias); PostgreSQL in
-//     GROUP BY and ORDER BY; Oracle in ORDER BY. A set operation's ORDER BY resolves
-//     against its first SELECT (then the others).
+//     in WHERE, GROUP BY, HAVING and ORDER BY (ORDER BY prefers the alias), also from a
+//     subquery nested in those clauses; PostgreSQL in GROUP BY and ORDER BY; Oracle in
+//     ORDER BY. A set operation's ORDER BY resolves against its first SELECT (then the
+//     others). `t.c` where t names several tables that all have c is ambiguous.
+//   - An aggregate (or an alias of one) in WHERE, GROUP BY or a join condition is an error.
 //   - SQLite's fallback: an unknown double-quoted bare identifier is read as a string
 //     literal; it is a warning (kind "double-quoted string") and recorded as a literal.
 //   - Implicit columns: rowid/oid/_rowid_ (SQLite), ROWNUM/ROWID/LEVEL (Oracle),
@@ -48,7 +50,9 @@ struct Diagnostic {
   std::string message;  // "column T1.nmae not found; did you mean T1.name?"
   uint32_t pos = 0;     // byte offset in the Ast's source
   // A short stable kind for counting and tests: "unknown column", "unknown table",
-  // "ambiguous column", "double-quoted string", "unknown qualifier", "column count".
+  // "ambiguous column", "double-quoted string", "unknown qualifier", "column count",
+  // "misused aggregate" (an aggregate, or an alias of one, in WHERE / GROUP BY / ON),
+  // "unused CTE" (SQLite: an error inside a CTE nothing reads, which SQLite never compiles).
   std::string kind;
 };
 

@@ -37,12 +37,35 @@ class CatalogCache {
       if (!c.ok()) ADD_FAILURE() << c.error();
       else cat = std::move(*c);
     }
+    paths_[ddl] = path;
     return catalogs_.emplace(ddl, std::move(cat)).first->second;
+  }
+
+  // The SQLite file of a DDL script (after get()).
+  std::string path(const std::string& ddl) const {
+    auto it = paths_.find(ddl);
+    return it == paths_.end() ? "" : it->second;
+  }
+
+  // Whether SQLite itself compiles `sql` against the database of `ddl` (and its message).
+  bool sqlite_accepts(const std::string& ddl, const std::string& sql, std::string* message = nullptr) {
+    get(ddl);
+    sqlite3* db = nullptr;
+    bool ok = false;
+    if (sqlite3_open_v2(path(ddl).c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_stmt* stmt = nullptr;
+      ok = sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK;
+      if (!ok && message != nullptr) *message = sqlite3_errmsg(db);
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return ok;
   }
 
  private:
   askguru::testing::TempDir dir_;
   std::map<std::string, catalog::Catalog> catalogs_;
+  std::map<std::string, std::string> paths_;
 };
 
 inline std::string join_sorted(std::vector<std::string> items, const char* sep = " ") {

@@ -1,7 +1,8 @@
 // Runs the data-driven analysis cases in test/data/sql/analysis*.test (format: see
 // analysis_fixture.h). Each case's input is parsed in its dialect (-- input (postgres)),
 // analysed against the catalog of the current -- schema, and every fact section present
-// must match the dump exactly; a case without -- diagnostics must have none.
+// must match the dump exactly; a case without -- diagnostics must have none. For SQLite
+// cases, SQLite itself must compile the query exactly when the analysis reports no error.
 #include <gtest/gtest.h>
 
 #include "askguru/sql/analysis.h"
@@ -35,6 +36,15 @@ TEST(SqlAnalysisFiles, AllCasesPass) {
       if (!analysis.ok()) {
         ADD_FAILURE() << where << ": " << analysis.error();
         continue;
+      }
+      // SQLite itself must agree: it compiles the query exactly when the analysis finds no error.
+      if (dialect == Dialect::kSqlite) {
+        ++checks;
+        std::string message;
+        bool accepted = catalogs.sqlite_accepts(c.schema, input.text, &message);
+        EXPECT_EQ(accepted, !analysis->has_errors())
+            << where << ": SQLite " << (accepted ? "accepts" : "rejects (" + message + ")") << "\n  " << input.text
+            << "\n" << analysis->diagnostics_text();
       }
       auto facts = testing::dump(*analysis);
       bool has_diagnostics = false;
