@@ -23,18 +23,39 @@ std::string_view clause_name(Clause clause) {
 }
 
 bool is_aggregate_function(std::string_view name) {
-  static const char* kNames[] = {"count",     "sum",        "avg",         "min",         "max",
-                                 "total",     "group_concat", "string_agg", "array_agg",  "listagg",
-                                 "stddev",    "stddev_pop", "stddev_samp", "variance",    "var_pop",
-                                 "var_samp",  "bool_and",   "bool_or",     "every",       "median",
-                                 "json_group_array", "json_group_object", "bit_and", "bit_or"};
+  static const char* kNames[] = {"count",
+                                 "sum",
+                                 "avg",
+                                 "min",
+                                 "max",
+                                 "total",
+                                 "group_concat",
+                                 "string_agg",
+                                 "array_agg",
+                                 "listagg",
+                                 "stddev",
+                                 "stddev_pop",
+                                 "stddev_samp",
+                                 "variance",
+                                 "var_pop",
+                                 "var_samp",
+                                 "bool_and",
+                                 "bool_or",
+                                 "every",
+                                 "median",
+                                 "json_group_array",
+                                 "json_group_object",
+                                 "bit_and",
+                                 "bit_or"};
   for (const char* n : kNames) {
     if (text::iequals(name, n)) return true;
   }
   return false;
 }
 
-bool Analysis::has_errors() const { return error_count() > 0; }
+bool Analysis::has_errors() const {
+  return error_count() > 0;
+}
 
 size_t Analysis::error_count() const {
   return static_cast<size_t>(std::count_if(diagnostics.begin(), diagnostics.end(), [](const Diagnostic& d) {
@@ -42,7 +63,9 @@ size_t Analysis::error_count() const {
   }));
 }
 
-size_t Analysis::warning_count() const { return diagnostics.size() - error_count(); }
+size_t Analysis::warning_count() const {
+  return diagnostics.size() - error_count();
+}
 
 std::set<std::string> Analysis::referenced_tables() const {
   std::set<std::string> out;
@@ -70,6 +93,25 @@ std::string Analysis::diagnostics_text() const {
   return out;
 }
 
+std::string format_diagnostic(const Ast& ast, const Diagnostic& diagnostic) {
+  std::string_view src = ast.source();
+  uint32_t pos = std::min<uint32_t>(diagnostic.pos, static_cast<uint32_t>(src.size()));
+  Location loc = ast.location(pos);
+  std::string out = diagnostic.severity == Diagnostic::Severity::kError ? "error" : "warning";
+  out += " at " + std::to_string(loc.line) + ":" + std::to_string(loc.column) + ": " + diagnostic.message;
+  size_t begin = src.rfind('\n', pos == 0 ? 0 : pos - 1);
+  begin = (begin == std::string_view::npos || (pos == 0 && src[0] != '\n')) ? 0 : begin + 1;
+  if (pos < begin) begin = pos;
+  size_t end = src.find('\n', pos);
+  if (end == std::string_view::npos) end = src.size();
+  out += "\n";
+  out.append(src.substr(begin, end - begin));
+  out += "\n";
+  out.append(loc.column > 0 ? loc.column - 1 : 0, ' ');
+  out += '^';
+  return out;
+}
+
 namespace {
 
 // One output column of a query, with the catalog column it comes from (if any).
@@ -81,7 +123,7 @@ struct OutCol {
 
 struct QueryResult {
   std::vector<OutCol> cols;
-  bool open = false;  // the columns are not fully known (a table function, an unknown table ...)
+  bool open = false;            // the columns are not fully known (a table function, an unknown table ...)
   std::vector<int> arm_scopes;  // the scopes of the SELECT arms (one for a plain SELECT)
 };
 
@@ -131,11 +173,13 @@ struct Ctx {
 
 // What an expression is, seen from a comparison around it.
 struct ExprInfo {
-  int column = -1;       // index in Analysis::columns when the expression is a (wrapped) column
-  int literal = -1;      // index in Analysis::literals when it is a (signed) literal
+  int column = -1;   // index in Analysis::columns when the expression is a (wrapped) column
+  int literal = -1;  // index in Analysis::literals when it is a (signed) literal
 };
 
-std::string lower(std::string_view s) { return text::to_lower(s); }
+std::string lower(std::string_view s) {
+  return text::to_lower(s);
+}
 
 class Analyzer {
  public:
@@ -217,8 +261,8 @@ class Analyzer {
   // Pseudo-columns a bare name may be without any table (Oracle SYSDATE, ...).
   bool bare_pseudo_column(std::string_view name) const {
     if (dialect_ == Dialect::kOracle) {
-      for (const char* n : {"rownum", "level", "sysdate", "systimestamp", "user", "uid", "connect_by_isleaf",
-                            "connect_by_iscycle"}) {
+      for (const char* n :
+           {"rownum", "level", "sysdate", "systimestamp", "user", "uid", "connect_by_isleaf", "connect_by_iscycle"}) {
         if (text::iequals(name, n)) return true;
       }
     }
@@ -334,7 +378,10 @@ class Analyzer {
         result.arm_scopes.insert(result.arm_scopes.end(), r.arm_scopes.begin(), r.arm_scopes.end());
         if (!l.open && !r.open && l.cols.size() != r.cols.size()) {
           error("column count",
-                "the arms of " + std::string(s->op == SetOp::kUnion ? "UNION" : s->op == SetOp::kIntersect ? "INTERSECT" : "EXCEPT") +
+                "the arms of " +
+                    std::string(s->op == SetOp::kUnion       ? "UNION"
+                                : s->op == SetOp::kIntersect ? "INTERSECT"
+                                                             : "EXCEPT") +
                     " return different numbers of columns (" + std::to_string(l.cols.size()) + " and " +
                     std::to_string(r.cols.size()) + ")",
                 s->pos);
@@ -560,8 +607,7 @@ class Analyzer {
       const Inst& in = insts_[id];
       if (in.open) result.open = true;
       for (const OutCol& c : in.cols) {
-        if (star->table.empty() &&
-            std::find(in.hidden.begin(), in.hidden.end(), lower(c.name)) != in.hidden.end()) {
+        if (star->table.empty() && std::find(in.hidden.begin(), in.hidden.end(), lower(c.name)) != in.hidden.end()) {
           continue;
         }
         ColumnUse u = use_of(in, &c, c.name, Clause::kSelect, sc, star->pos);
@@ -768,10 +814,10 @@ class Analyzer {
         e = c->value;
       } else if (auto* c2 = e->as<Cast>()) {
         e = c2->value;
-      } else if (auto* f = e->as<Function>(); f != nullptr && f->args.size() == 1 && f->over == nullptr &&
-                                              (text::iequals(f->name.name, "lower") ||
-                                               text::iequals(f->name.name, "upper") ||
-                                               text::iequals(f->name.name, "trim"))) {
+      } else if (auto* f = e->as<Function>();
+                 f != nullptr && f->args.size() == 1 && f->over == nullptr &&
+                 (text::iequals(f->name.name, "lower") || text::iequals(f->name.name, "upper") ||
+                  text::iequals(f->name.name, "trim"))) {
         e = f->args[0];
       } else {
         break;
@@ -857,8 +903,10 @@ class Analyzer {
         ExprInfo r = expr(b->right, c);
         if (const char* op = comparison_text(b->op)) {
           ExprInfo lu = l, ru = r;
-          if (lu.column >= 0 && ru.literal >= 0) link_literal(lu, ru, op);
-          else if (ru.column >= 0 && lu.literal >= 0) link_literal(ru, lu, op);
+          if (lu.column >= 0 && ru.literal >= 0)
+            link_literal(lu, ru, op);
+          else if (ru.column >= 0 && lu.literal >= 0)
+            link_literal(ru, lu, op);
           else {
             if (lu.literal >= 0) out_.literals[lu.literal].op = op;
             if (ru.literal >= 0) out_.literals[ru.literal].op = op;
@@ -917,7 +965,9 @@ class Analyzer {
         if (aggregate) out_.aggregates.push_back(text::to_upper(f->name.name));
         if (aggregate && f->over == nullptr && f->over_name.empty() &&
             (ctx.clause == Clause::kWhere || ctx.clause == Clause::kGroupBy || ctx.clause == Clause::kFrom)) {
-          const char* where = ctx.clause == Clause::kWhere ? "WHERE" : ctx.clause == Clause::kGroupBy ? "GROUP BY" : "a join condition";
+          const char* where = ctx.clause == Clause::kWhere     ? "WHERE"
+                              : ctx.clause == Clause::kGroupBy ? "GROUP BY"
+                                                               : "a join condition";
           error("misused aggregate",
                 "misuse of aggregate function " + text::to_upper(f->name.name) + "() in " + where +
                     (ctx.clause == Clause::kWhere ? "; put the condition in HAVING or compare with a subquery" : ""),
@@ -1100,7 +1150,8 @@ class Analyzer {
                       " tables here; give each its own alias)",
                   ref->pos);
           }
-          info.column = push_use(use_of(insts_[with[0].first], with[0].second, col.name, ctx.clause, ctx.scope, ref->pos), outer);
+          info.column =
+              push_use(use_of(insts_[with[0].first], with[0].second, col.name, ctx.clause, ctx.scope, ref->pos), outer);
           return info;
         }
         s = scopes_[s].lookup_parent;
@@ -1122,9 +1173,12 @@ class Analyzer {
       std::string near = nearest(ref->table.name, names);
       std::string msg = "no table or alias named " + std::string(ref->table.name) + " for column " +
                         qualified(ref->table.name, col.name) + "; ";
-      if (!hint.empty()) msg += hint;
-      else if (!near.empty()) msg += "did you mean " + qualified(near, col.name) + "?";
-      else msg += "tables here: " + list_names(names);
+      if (!hint.empty())
+        msg += hint;
+      else if (!near.empty())
+        msg += "did you mean " + qualified(near, col.name) + "?";
+      else
+        msg += "tables here: " + list_names(names);
       error("unknown qualifier", msg, ref->pos);
       ColumnUse u;
       u.column = std::string(col.name);
@@ -1219,9 +1273,8 @@ class Analyzer {
     std::string near = nearest(col.name, names);
     std::string msg = "column " + std::string(col.name) + " not found";
     if (!aliases && find_alias(ctx.scope, col.name, col.quoted) >= 0) {
-      msg += "; " + std::string(col.name) + " is a select-list alias, which " +
-             std::string(dialect_name(dialect_)) + " does not accept in " + std::string(clause_name(ctx.clause)) +
-             ": repeat the expression";
+      msg += "; " + std::string(col.name) + " is a select-list alias, which " + std::string(dialect_name(dialect_)) +
+             " does not accept in " + std::string(clause_name(ctx.clause)) + ": repeat the expression";
     } else if (!near.empty()) {
       msg += "; did you mean " + near + "?";
     } else if (scopes_[ctx.scope].insts.empty()) {
@@ -1258,7 +1311,8 @@ Analysis analyze_query(const Ast& ast, const Query* query, const catalog::Catalo
 Result<Analysis> analyze(const Ast& ast, const catalog::Catalog& catalog) {
   if (ast.size() == 0 || ast.query() == nullptr) {
     std::string kind = ast.size() == 0 ? "empty" : std::string(statement_kind_name(ast.statement().kind));
-    return make_error(ErrorCode::kInvalidArgument, "cannot analyse a " + kind + " statement: only queries are analysed");
+    return make_error(ErrorCode::kInvalidArgument,
+                      "cannot analyse a " + kind + " statement: only queries are analysed");
   }
   return analyze_query(ast, ast.query(), catalog);
 }

@@ -62,16 +62,16 @@ std::string_view clause_name(Clause clause);  // "select", "from", "where", ...
 struct TableInstance {
   int id = 0;
   int scope = 0;
-  std::string table;  // catalog spelling; "" for a derived table, CTE or table function
-  std::string alias;  // the alias, or the name as written when there is none
+  std::string table;     // catalog spelling; "" for a derived table, CTE or table function
+  std::string alias;     // the alias, or the name as written when there is none
   bool derived = false;  // derived table, CTE reference or table function
   uint32_t pos = 0;
   std::string cte;  // the CTE name when this instance reads a CTE
 };
 
 struct ColumnUse {
-  int instance = -1;  // -1 when unresolved (or a select-list alias)
-  std::string table;  // catalog table ("" when unknown; traced through derived tables/CTEs)
+  int instance = -1;   // -1 when unresolved (or a select-list alias)
+  std::string table;   // catalog table ("" when unknown; traced through derived tables/CTEs)
   std::string column;  // catalog spelling when resolved, else as written
   Clause clause = Clause::kOther;
   int scope = 0;
@@ -115,10 +115,10 @@ struct Analysis {
   std::vector<Equality> equalities;
   std::vector<LiteralUse> literals;
   std::vector<std::string> aggregates;  // "COUNT", "SUM" ... in order of appearance
-  int group_by_count = 0;  // GROUP BY terms over all scopes
-  int order_by_count = 0;  // ORDER BY terms over all scopes (not inside window specs)
-  int max_depth = 0;       // deepest subquery nesting (0: no subquery)
-  int join_count = 0;      // joins of every form, comma joins included, over all scopes
+  int group_by_count = 0;               // GROUP BY terms over all scopes
+  int order_by_count = 0;               // ORDER BY terms over all scopes (not inside window specs)
+  int max_depth = 0;                    // deepest subquery nesting (0: no subquery)
+  int join_count = 0;                   // joins of every form, comma joins included, over all scopes
   bool has_window = false;
   bool has_limit = false;  // a row limit on the top query
 
@@ -137,6 +137,10 @@ struct Analysis {
 Result<Analysis> analyze(const Ast& ast, const catalog::Catalog& catalog);
 // The same for one query of `ast` (e.g. a statement other than the first).
 Analysis analyze_query(const Ast& ast, const Query* query, const catalog::Catalog& catalog);
+
+// A diagnostic as an LLM repair prompt should see it: "error at 1:8: <message>", then the
+// source line and a caret under the column.
+std::string format_diagnostic(const Ast& ast, const Diagnostic& diagnostic);
 
 // Whether `name` (any case) is an aggregate function: COUNT, SUM, AVG, MIN, MAX, TOTAL,
 // GROUP_CONCAT, STRING_AGG, ARRAY_AGG, LISTAGG, STDDEV, VARIANCE ...

@@ -38,7 +38,8 @@ enum class Affinity { kNumeric, kText, kBlob };
 Affinity affinity(std::string_view declared) {
   std::string t = text::to_upper(declared);
   if (t.find("INT") != std::string::npos) return Affinity::kNumeric;
-  if (t.find("CHAR") != std::string::npos || t.find("CLOB") != std::string::npos || t.find("TEXT") != std::string::npos) {
+  if (t.find("CHAR") != std::string::npos || t.find("CLOB") != std::string::npos ||
+      t.find("TEXT") != std::string::npos) {
     return Affinity::kText;
   }
   if (t.empty() || t.find("BLOB") != std::string::npos) return Affinity::kBlob;
@@ -397,12 +398,16 @@ class Mutator {
     std::vector<int> choices = {0, 1};  // 0: n+1, 1: remove, 2: n-1
     if (n > 1) choices.push_back(2);
     switch (choices[pick(choices.size())]) {
-      case 0: lit->text = ast_.arena().copy(std::to_string(n + 1)); return "LIMIT " + std::to_string(n + 1) + " instead of " + std::to_string(n);
+      case 0:
+        lit->text = ast_.arena().copy(std::to_string(n + 1));
+        return "LIMIT " + std::to_string(n + 1) + " instead of " + std::to_string(n);
       case 1:
         if (q->limit->offset != nullptr) return std::nullopt;
         q->limit = nullptr;
         return "no LIMIT (was " + std::to_string(n) + ")";
-      default: lit->text = ast_.arena().copy(std::to_string(n - 1)); return "LIMIT " + std::to_string(n - 1) + " instead of " + std::to_string(n);
+      default:
+        lit->text = ast_.arena().copy(std::to_string(n - 1));
+        return "LIMIT " + std::to_string(n - 1) + " instead of " + std::to_string(n);
     }
   }
 

@@ -270,8 +270,7 @@ class Normalizer {
           // A bare double-quoted name may be SQLite's string: keep it as written.
           // (With a catalog the strings are literals already.)
           bool maybe_string = mode_.catalog == nullptr && dialect_ == Dialect::kSqlite && c->table.empty() &&
-                              c->column.quoted &&
-                              c->pos < ast_.source().size() && ast_.source()[c->pos] == '"';
+                              c->column.quoted && c->pos < ast_.source().size() && ast_.source()[c->pos] == '"';
           fold_id(c->schema);
           fold_id(c->table);
           if (!maybe_string) fold_id(c->column);
@@ -427,8 +426,7 @@ class Normalizer {
         collect_chain(b, b->op, leaves, nodes);
         std::vector<std::pair<std::string, Expr*>> keyed;
         for (Expr* e : leaves) keyed.emplace_back(key(e), e);
-        std::stable_sort(keyed.begin(), keyed.end(),
-                         [](const auto& x, const auto& y) { return x.first < y.first; });
+        std::stable_sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
         // Rebuild left-deep with the same nodes; nodes[0] (b) stays the root.
         size_t k = nodes.size();  // == leaves - 1
         for (size_t i = 0; i < k; ++i) {

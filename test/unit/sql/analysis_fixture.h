@@ -34,8 +34,10 @@ class CatalogCache {
       ADD_FAILURE() << conn.error();
     } else {
       auto c = (*conn)->introspect(db::IntrospectOptions{0, false, "", ""});
-      if (!c.ok()) ADD_FAILURE() << c.error();
-      else cat = std::move(*c);
+      if (!c.ok())
+        ADD_FAILURE() << c.error();
+      else
+        cat = std::move(*c);
     }
     paths_[ddl] = path;
     return catalogs_.emplace(ddl, std::move(cat)).first->second;

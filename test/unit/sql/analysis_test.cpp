@@ -3,17 +3,18 @@
 // analysed against the catalog of the current -- schema, and every fact section present
 // must match the dump exactly; a case without -- diagnostics must have none. For SQLite
 // cases, SQLite itself must compile the query exactly when the analysis reports no error.
+#include "askguru/sql/analysis.h"
+
 #include <gtest/gtest.h>
 
-#include "askguru/sql/analysis.h"
 #include "askguru/sql/parser.h"
 #include "unit/sql/analysis_fixture.h"
 
 namespace askguru::sql {
 namespace {
 
-using testing::CatalogCache;
 using testing::Case;
+using testing::CatalogCache;
 
 TEST(SqlAnalysisFiles, AllCasesPass) {
   CatalogCache catalogs;
@@ -44,7 +45,8 @@ TEST(SqlAnalysisFiles, AllCasesPass) {
         bool accepted = catalogs.sqlite_accepts(c.schema, input.text, &message);
         EXPECT_EQ(accepted, !analysis->has_errors())
             << where << ": SQLite " << (accepted ? "accepts" : "rejects (" + message + ")") << "\n  " << input.text
-            << "\n" << analysis->diagnostics_text();
+            << "\n"
+            << analysis->diagnostics_text();
       }
       auto facts = testing::dump(*analysis);
       bool has_diagnostics = false;
@@ -72,6 +74,24 @@ TEST(SqlAnalysis, RefusesStatementsThatAreNotQueries) {
   catalog::Catalog cat;
   auto a = analyze(*ast, cat);
   EXPECT_FALSE(a.ok());
+}
+
+TEST(SqlAnalysis, FormatsDiagnosticsWithACaret) {
+  auto ast = parse("SELECT name\nFROM t AS T1 WHERE T1.nmae = 1", Dialect::kSqlite);
+  ASSERT_TRUE(ast.ok());
+  catalog::Catalog cat;
+  catalog::Table t;
+  t.name = "t";
+  t.columns.push_back({});
+  t.columns.back().name = "name";
+  cat.tables.push_back(t);
+  auto a = analyze(*ast, cat);
+  ASSERT_TRUE(a.ok());
+  ASSERT_EQ(a->diagnostics.size(), 1u);
+  EXPECT_EQ(format_diagnostic(*ast, a->diagnostics[0]),
+            "error at 2:20: column T1.nmae not found; did you mean T1.name?\n"
+            "FROM t AS T1 WHERE T1.nmae = 1\n"
+            "                   ^");
 }
 
 TEST(SqlAnalysis, AggregateNames) {

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -70,7 +70,9 @@ class Databases {
   std::map<std::string, sqlite3*> dbs_;
 };
 
-int stop_long_queries(void* counter) { return ++*static_cast<int*>(counter) > 20000; }
+int stop_long_queries(void* counter) {
+  return ++*static_cast<int*>(counter) > 20000;
+}
 
 // Catalogs introspected through askguru::db, one per db_id (nullptr when it fails).
 class Catalogs {
@@ -83,8 +85,10 @@ class Catalogs {
     auto conn = db::SqliteConnection::open((root_ / db_id / (db_id + ".sqlite")).string());
     if (conn.ok()) {
       auto c = (*conn)->introspect(db::IntrospectOptions{0, false, "", ""});
-      if (c.ok()) cat = std::move(*c);
-      else ADD_FAILURE() << db_id << ": " << c.error();
+      if (c.ok())
+        cat = std::move(*c);
+      else
+        ADD_FAILURE() << db_id << ": " << c.error();
     }
     return catalogs_.emplace(db_id, std::move(cat)).first->second ? &*catalogs_[db_id] : nullptr;
   }
@@ -214,7 +218,8 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
           if (c.table.empty()) continue;
           const catalog::Table* t = cat->find_table(c.table);
           if (t == nullptr || (t->find_column(c.column) == nullptr && c.column != "rowid")) {
-            ADD_FAILURE() << "#" << i << " resolves " << c.table << "." << c.column << " outside the catalog: " << q.sql;
+            ADD_FAILURE() << "#" << i << " resolves " << c.table << "." << c.column
+                          << " outside the catalog: " << q.sql;
           }
         }
         if (analysis->warning_count() > 0) ++with_warnings;
@@ -345,23 +350,26 @@ void check_gold_set(const fs::path& json, const char* sql_key, const fs::path& d
       }
     }
   }
-  std::printf("%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
-              "%zu executed with identical rows, %zu skipped as slow\n",
-              json.filename().c_str(), queries.size(), no_db, rejected, parsed, round_trips, executed_same, slow);
+  std::printf(
+      "%s: %zu queries, %zu without database, %zu rejected by SQLite, %zu parsed, %zu round-tripped, "
+      "%zu executed with identical rows, %zu skipped as slow\n",
+      json.filename().c_str(), queries.size(), no_db, rejected, parsed, round_trips, executed_same, slow);
   std::printf("%s: %zu analysed against their catalog, %zu with analysis errors, %zu with warnings\n",
               json.filename().c_str(), analysed, analysis_errors, with_warnings);
-  std::printf("%s: normal forms: %zu return the same rows, %zu differ only under LIMIT ties; %zu distinct normal "
-              "forms, %zu distinct skeletons\n",
-              json.filename().c_str(), normalized_same, normalized_limit_ties, normal_forms.size(), skeletons.size());
+  std::printf(
+      "%s: normal forms: %zu return the same rows, %zu differ only under LIMIT ties; %zu distinct normal "
+      "forms, %zu distinct skeletons\n",
+      json.filename().c_str(), normalized_same, normalized_limit_ties, normal_forms.size(), skeletons.size());
   size_t mutants_ok = 0;
   for (const auto& [kind, n] : mutants_by_kind) mutants_ok += n;
-  std::printf("%s: %zu sampled queries mutated: %zu mutants ran on SQLite (%zu interrupted as slow):", json.filename().c_str(),
-              mutated_queries, mutants_ok, mutants_slow);
+  std::printf("%s: %zu sampled queries mutated: %zu mutants ran on SQLite (%zu interrupted as slow):",
+              json.filename().c_str(), mutated_queries, mutants_ok, mutants_slow);
   for (const auto& [kind, n] : mutants_by_kind) std::printf(" %s %zu;", kind.c_str(), n);
   std::printf("\n");
-  std::printf("%s: %zu corrupted queries (misspelt column or table, dropped qualifier), %zu rejected by SQLite; the "
-              "analysis agrees with SQLite on each unless reported above\n",
-              json.filename().c_str(), corruptions, corruptions_rejected);
+  std::printf(
+      "%s: %zu corrupted queries (misspelt column or table, dropped qualifier), %zu rejected by SQLite; the "
+      "analysis agrees with SQLite on each unless reported above\n",
+      json.filename().c_str(), corruptions, corruptions_rejected);
   for (const auto& [kind, n] : warnings_by_kind) std::printf("  warnings \"%s\": %zu\n", kind.c_str(), n);
   for (const std::string& r : rejected_list) std::printf("  rejected by SQLite: %s\n", r.c_str());
   EXPECT_EQ(parsed, queries.size() - no_db - rejected);

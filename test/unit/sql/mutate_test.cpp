@@ -1,11 +1,11 @@
 // Mutator tests on a real SQLite catalog: each kind of edit, determinism, the dropping of
 // mutants equal to the original, and that mutants execute (the gold test runs them on
 // Spider too).
-#include <gtest/gtest.h>
+#include "askguru/sql/mutate.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 
-#include "askguru/sql/mutate.h"
 #include "askguru/sql/normalize.h"
 #include "askguru/sql/parser.h"
 #include "unit/sql/analysis_fixture.h"
@@ -24,8 +24,7 @@ INSERT INTO singer_in_concert VALUES (1, 1), (2, 2), (2, 1);
 
 class SqlMutate : public ::testing::Test {
  protected:
-  std::vector<Mutant> run(const std::string& sql, std::vector<MutationKind> kinds, uint64_t seed = 7,
-                          size_t max = 50) {
+  std::vector<Mutant> run(const std::string& sql, std::vector<MutationKind> kinds, uint64_t seed = 7, size_t max = 50) {
     auto ast = parse(sql, Dialect::kSqlite);
     EXPECT_TRUE(ast.ok()) << ast.error();
     if (!ast.ok()) return {};
@@ -108,8 +107,7 @@ TEST_F(SqlMutate, ChangesAggregatesOrderAndLimit) {
   auto ms = run("SELECT max(age) FROM singer", {MutationKind::kAggregate});
   ASSERT_EQ(ms.size(), 1u);
   EXPECT_EQ(ms[0].sql.find("MAX("), std::string::npos);
-  ms = run("SELECT name FROM singer ORDER BY age DESC LIMIT 1",
-           {MutationKind::kOrderDirection, MutationKind::kLimit});
+  ms = run("SELECT name FROM singer ORDER BY age DESC LIMIT 1", {MutationKind::kOrderDirection, MutationKind::kLimit});
   EXPECT_TRUE(has(ms, "SELECT name FROM singer ORDER BY age LIMIT 1"));
   ms = run("SELECT name FROM singer ORDER BY age", {MutationKind::kLimit});
   EXPECT_TRUE(has(ms, "SELECT name FROM singer ORDER BY age LIMIT 1"));

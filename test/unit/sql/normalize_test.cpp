@@ -6,19 +6,20 @@
 //   -- same                 queries, one a line, with the same normal form as the input
 //   -- different            queries, one a line, with another normal form
 // Every normal form must parse and be a fixed point (normalising it again changes nothing).
+#include "askguru/sql/normalize.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "askguru/sql/normalize.h"
 #include "askguru/sql/parser.h"
 #include "unit/sql/analysis_fixture.h"
 
 namespace askguru::sql {
 namespace {
 
-using testing::CatalogCache;
 using testing::Case;
+using testing::CatalogCache;
 
 std::vector<std::string> lines_of(const std::string& text) {
   std::vector<std::string> out;
