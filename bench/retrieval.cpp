@@ -525,6 +525,7 @@ int main(int argc, char** argv) {
     else if (a == "--no-examples") args.examples = false;
     else if (a == "--join") args.column.join_weight = std::stod(next());
     else if (a == "--name") args.column.name_weight = std::stod(next());
+    else if (a == "--join-tables") args.column.join_tables = std::stoul(next());
     else if (a == "--misses") args.misses = std::stoul(next());
     else if (a == "--generator") {
       auto g = index::parse_candidate_generator(next());

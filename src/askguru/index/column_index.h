@@ -63,7 +63,7 @@ bool column_listed(const std::vector<std::string>& list, std::string_view table,
 struct ColumnQueryOptions {
   size_t top_k = 10;
   double bm25_weight = 0.4;    // score = (1 - w) * cosine + w * bm25 / max bm25
-  double table_weight = 0.35;  // + w * the table's score
+  double table_weight = 0.2;   // + w * the table's score
   double value_weight = 0.3;   // + w * best value-hit score in the column
   double name_weight = 0.3;    // + w * share of the column name's words found in the question
   double key_weight = 0.05;    // + w * table score for key columns (join keys are rarely named)
@@ -72,7 +72,7 @@ struct ColumnQueryOptions {
   // both of its columns; a table joining two relevant tables (a bridge, e.g.
   // attendance between member and event) counts as relevant too.
   double join_weight = 0.6;
-  size_t join_tables = 4;  // the most relevant tables considered for joins
+  size_t join_tables = 6;  // the most relevant tables considered for joins
   // Table-first for large schemas: above this many columns, only the columns of the
   // `top_tables` best tables are ranked.
   size_t table_first_columns = 2000;
