@@ -1,10 +1,13 @@
 // `askguru llm-serve --script F [--port P] [--log requests.jsonl]`: runs the
 // scripted LLM server (src/askguru/llm/scripted_server.h) on 127.0.0.1 until
 // SIGINT or SIGTERM, for benchmarks and shell tests.
-#include <pthread.h>
+#include <unistd.h>
 
 #include <csignal>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <string>
 
 #include "askguru/llm/scripted_server.h"
 #include "subcommand.h"
@@ -17,18 +20,27 @@ struct Options {
   std::string log;
 };
 
+int stop_pipe[2] = {-1, -1};
+
+void on_stop_signal(int sig) {
+  const unsigned char byte = static_cast<unsigned char>(sig);
+  [[maybe_unused]] ssize_t n = write(stop_pipe[1], &byte, 1);
+}
+
 void run(const Options& opt) {
   using namespace askguru;
   auto script = llm::Script::load(opt.script);
   if (!script.ok()) cli::fail(script.status());
   const size_t rules = script->rules.size();
 
-  // Block the stop signals before any server thread starts, then wait for them here.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Threads started before main (OpenBLAS's pool, loaded with FAISS) may receive the
+  // stop signal, so the handler only writes to a pipe that this thread waits on.
+  if (pipe(stop_pipe) != 0) cli::fail("cannot create a pipe: " + std::string(std::strerror(errno)));
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 
   auto server = llm::ScriptedServer::start(std::move(*script), opt.port);
   if (!server.ok()) cli::fail(server.status());
@@ -41,8 +53,9 @@ void run(const Options& opt) {
   std::fprintf(stderr, "askguru llm-serve: %zu rules from %s on %s; stop with Ctrl-C or SIGTERM\n", rules,
                opt.script.c_str(), (*server)->base_url().c_str());
 
-  int sig = 0;
-  sigwait(&stop_signals, &sig);
+  unsigned char sig = 0;
+  while (read(stop_pipe[0], &sig, 1) < 0 && errno == EINTR) {
+  }
   (*server)->stop();
   std::fprintf(stderr, "askguru llm-serve: stopped by signal %d after %zu requests (at most %d at once)\n", sig,
                (*server)->request_count(), (*server)->max_in_flight());

@@ -1721,8 +1721,9 @@ class Parser {
       }
     }
     // `name(+)` is Oracle's outer-join marker on a column, never a call.
-    bool outer_join_marker = at(Tok::kLParen) && peek().type == Tok::kPlus && peek(2).type == Tok::kRParen;
-    if (at(Tok::kLParen) && n <= 2 && t.type == Tok::kWord && !outer_join_marker) {
+    const bool outer_join_marker =
+        at(Tok::kLParen) && peek().type == Tok::kPlus && peek(2).type == Tok::kRParen;
+    if (at(Tok::kLParen) && n <= 2 && !outer_join_marker) {
       auto* f = make<Function>(t);
       if (n == 1) {
         f->name = parts[0];

@@ -603,7 +603,13 @@ class Printer {
           case UnaryOp::kConnectByRoot: out_ += "CONNECT_BY_ROOT "; break;
         }
         if (u->op != UnaryOp::kNot && u->operand->kind == NodeKind::kUnary) out_ += ' ';
+        const size_t operand_at = out_.size();
         operand(u->operand, level, false, false);
+        // Keep tokens apart that would fuse when read back: "~*" (a PostgreSQL operator), "--".
+        if (operand_at < out_.size() && ((u->op == UnaryOp::kBitNot && out_[operand_at] == '*') ||
+                                         (u->op == UnaryOp::kNeg && out_[operand_at] == '-'))) {
+          out_.insert(operand_at, 1, ' ');
+        }
         return;
       }
       case NodeKind::kBinary: binary(static_cast<const Binary*>(e)); return;
