@@ -56,6 +56,7 @@ struct JoinCandidate {
   std::string to_column;
   double jaccard = 0.0;
   double containment = 0.0;
+  double name_score = 0.0;     // how much the names agree (0..1): from column vs. to table and column
   bool declared = false;       // a declared foreign key links them too
 };
 

@@ -163,6 +163,7 @@ std::string to_json(const Catalog& catalog, int indent) {
       j["to_column"] = jc.to_column;
       j["jaccard"] = jc.jaccard;
       j["containment"] = jc.containment;
+      if (jc.name_score > 0) j["name_score"] = jc.name_score;
       put(j, "declared", jc.declared);
       joins.push_back(std::move(j));
     }
@@ -250,6 +251,7 @@ Result<Catalog> catalog_from_json(std::string_view json_text, std::string_view s
       jc.to_column = j.at("to_column").get<std::string>();
       jc.jaccard = get<double>(j, "jaccard", 0.0);
       jc.containment = get<double>(j, "containment", 0.0);
+      jc.name_score = get<double>(j, "name_score", 0.0);
       jc.declared = get<bool>(j, "declared", false);
       catalog.join_candidates.push_back(std::move(jc));
     }

@@ -213,15 +213,15 @@ Result<std::pair<std::string, ExampleStore>> open_example_store(
 
 
 std::string retrieval_to_json(const Retrieval& r, int64_t index) {
-  json j = json::object();
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();  // keys in the documented order
   if (index >= 0) j["index"] = index;
-  json values = json::array();
+  nlohmann::ordered_json values = nlohmann::ordered_json::array();
   for (const ValueHit& v : r.values) {
     values.push_back({{"table", v.table}, {"column", v.column}, {"value", v.value}, {"score", v.score}});
   }
-  json columns = json::array();
+  nlohmann::ordered_json columns = nlohmann::ordered_json::array();
   for (const ColumnHit& c : r.columns) columns.push_back({{"table", c.table}, {"column", c.column}, {"score", c.score}});
-  json examples = json::array();
+  nlohmann::ordered_json examples = nlohmann::ordered_json::array();
   for (const ExampleHit& e : r.examples) {
     examples.push_back({{"db_id", e.example.db_id},
                         {"question", e.example.question},
@@ -232,7 +232,7 @@ std::string retrieval_to_json(const Retrieval& r, int64_t index) {
   j["values"] = std::move(values);
   j["columns"] = std::move(columns);
   j["examples"] = std::move(examples);
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 Result<BatchRetrievalStats> retrieve_dataset(const BatchRetrievalOptions& options) {
@@ -264,8 +264,8 @@ Result<BatchRetrievalStats> retrieve_dataset(const BatchRetrievalOptions& option
     const std::string path = (fs::path(options.db_root) / db_id / (db_id + ".sqlite")).string();
     auto fail_all = [&](const Status& status) {
       for (size_t i : items) {
-        json j{{"index", i}, {"error", status.message()}, {"values", json::array()}, {"columns", json::array()},
-               {"examples", json::array()}};
+        nlohmann::ordered_json j{{"index", i}, {"error", status.message()}, {"values", json::array()},
+                                 {"columns", json::array()}, {"examples", json::array()}};
         lines[i] = j.dump(-1, ' ', false, json::error_handler_t::replace);
       }
       std::lock_guard lock(mutex);
@@ -294,8 +294,8 @@ Result<BatchRetrievalStats> retrieve_dataset(const BatchRetrievalOptions& option
       if (r.ok()) {
         lines[i] = retrieval_to_json(*r, static_cast<int64_t>(i));
       } else {
-        json j{{"index", i}, {"error", r.error()}, {"values", json::array()}, {"columns", json::array()},
-               {"examples", json::array()}};
+        nlohmann::ordered_json j{{"index", i}, {"error", r.error()}, {"values", json::array()},
+                                 {"columns", json::array()}, {"examples", json::array()}};
         lines[i] = j.dump(-1, ' ', false, json::error_handler_t::replace);
         std::lock_guard lock(mutex);
         ++stats.failed;

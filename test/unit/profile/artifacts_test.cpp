@@ -59,7 +59,7 @@ TEST(Artifacts, DirectoryIsKeyedByStemAndFingerprint) {
   table.columns.back().profile.minhash = {1, 0xFFFFFFFFu, 42};
   table.columns.back().profile.top_values = {{"x", 3}, {"y", 1}};
   catalog.tables.push_back(table);
-  catalog.join_candidates.push_back({"t", "a", "u", "b", 0.5, 0.9, true});
+  catalog.join_candidates.push_back({"t", "a", "u", "b", 0.5, 0.9, 0.25, true});
   ASSERT_TRUE(dir->save_catalog(catalog).ok());
   EXPECT_TRUE(dir->has("catalog.json"));
   auto loaded = dir->load_catalog();
