@@ -1641,9 +1641,30 @@ class Parser {
     return type;
   }
 
+  // At '(' '(' ... SELECT: the inner parentheses hold a query, but the outer ones hold a
+  // query only when the inner group is followed by a set operator, a query tail or ')';
+  // `((SELECT 1) < 2)` is an expression.
+  bool nested_parens_hold_query() const {
+    size_t j = pos_ + 1;
+    if (j >= toks_.size() || toks_[j].type != Tok::kLParen) return true;
+    int depth = 0;
+    for (; j < toks_.size(); ++j) {
+      if (toks_[j].type == Tok::kLParen) ++depth;
+      if (toks_[j].type == Tok::kRParen && --depth == 0) break;
+    }
+    if (j + 1 >= toks_.size()) return true;
+    const Token& next = toks_[j + 1];
+    if (next.type == Tok::kRParen) return true;
+    switch (next.kw) {
+      case Kw::k_UNION: case Kw::k_INTERSECT: case Kw::k_EXCEPT: case Kw::k_MINUS:
+      case Kw::k_ORDER: case Kw::k_LIMIT: case Kw::k_OFFSET: case Kw::k_FETCH: return next.type == Tok::kWord;
+      default: return false;
+    }
+  }
+
   Expr* parse_paren() {
     const Token& open = cur();
-    if (parens_start_query()) {
+    if (parens_start_query() && nested_parens_hold_query()) {
       advance();
       auto* sq = make<Subquery>(open);
       sq->query = parse_query(nullptr);

@@ -1040,7 +1040,9 @@ class Printer {
     const Expr* bound = rownum_bound_any(e, strict);
     if (bound == nullptr || bound->kind == NodeKind::kParam) return bound;
     auto* lit = bound->as<Literal>();
-    if (lit == nullptr || lit->literal_kind != LiteralKind::kInteger || (*strict && lit->text == "0")) return nullptr;
+    if (lit == nullptr || lit->literal_kind != LiteralKind::kInteger || (*strict && lit->text.find_first_not_of('0') == std::string_view::npos)) {
+      return nullptr;
+    }
     return bound;
   }
 
