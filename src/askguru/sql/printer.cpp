@@ -604,6 +604,16 @@ class Printer {
         }
         if (u->op != UnaryOp::kNot && u->operand->kind == NodeKind::kUnary) out_ += ' ';
         const size_t operand_at = out_.size();
+        // A column named PRIOR after PRIOR would read back as a second operator.
+        auto* column = u->operand->as<ColumnRef>();
+        if ((u->op == UnaryOp::kPrior || u->op == UnaryOp::kConnectByRoot) && column != nullptr &&
+            column->table.empty() && !column->column.quoted &&
+            (iequal(column->column.name, "PRIOR") || iequal(column->column.name, "CONNECT_BY_ROOT"))) {
+          out_ += '(';
+          expr(u->operand);
+          out_ += ')';
+          return;
+        }
         operand(u->operand, level, false, false);
         // Keep tokens apart that would fuse when read back: "~*" (a PostgreSQL operator), "--".
         if (operand_at < out_.size() && ((u->op == UnaryOp::kBitNot && out_[operand_at] == '*') ||
