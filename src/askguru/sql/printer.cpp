@@ -903,7 +903,10 @@ class Printer {
       if (l < parent_level || (right_side && l == parent_level)) wrap = true;
     }
     if (!wrap) {
+      // A LIMIT made from ROWNUM would need parentheses here: keep the arm's ROWNUM filter.
+      in_set_arm_ = true;
       query(q);
+      in_set_arm_ = false;
       return;
     }
     if (d_ == Dialect::kSqlite) {
@@ -1080,6 +1083,8 @@ class Printer {
   }
 
   void select(const SelectQuery* s, const Expr** rownum_limit, bool* rownum_strict) {
+    const bool rownum_to_limit = !in_set_arm_;
+    in_set_arm_ = false;  // not for the subqueries inside
     out_ += "SELECT ";
     switch (s->distinct) {
       case Distinct::kNone: break;
@@ -1115,7 +1120,7 @@ class Printer {
       std::vector<const Expr*> parts;
       const Expr* bound = nullptr;
       size_t bound_index = 0;
-      if (d_ != Dialect::kOracle && s->limit == nullptr && s->order_by.empty() && s->group_by.empty() &&
+      if (rownum_to_limit && d_ != Dialect::kOracle && s->limit == nullptr && s->order_by.empty() && s->group_by.empty() &&
           s->having == nullptr && s->distinct != Distinct::kDistinct && s->distinct != Distinct::kDistinctOn &&
           s->connect_by == nullptr) {
         bool any_agg = false;
@@ -1181,6 +1186,7 @@ class Printer {
   Dialect d_;
   bool canon_;
   std::string out_;
+  bool in_set_arm_ = false;  // printing a SELECT that is an unparenthesised set-operation arm
   // PostgreSQL before 16 requires an alias on every derived table; SQLite and Oracle do not.
   // When transpiling into PostgreSQL, unnamed derived tables get _q1, _q2 ...
   bool name_derived_tables_ = false;
