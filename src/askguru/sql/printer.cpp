@@ -987,7 +987,7 @@ class Printer {
     }
     if (count == nullptr && offset == nullptr && !l->limit_all) return;
     bool fetch = d_ == Dialect::kOracle ||
-                 (d_ == Dialect::kPostgres && (l->with_ties || l->percent || (!canon_ && l->syntax == Limit::Syntax::kFetch)));
+                 (d_ == Dialect::kPostgres && count != nullptr && (l->with_ties || l->percent || (!canon_ && l->syntax == Limit::Syntax::kFetch)));
     if (fetch) {
       if (offset != nullptr) {
         out_ += " OFFSET ";
