@@ -7,6 +7,7 @@
 #include "askguru/common/files.h"
 #include "askguru/eval/metrics.h"
 #include "askguru/eval/report.h"
+#include "askguru/pipeline/evaluation.h"
 #include "subcommand.h"
 
 namespace {
@@ -23,14 +24,49 @@ struct Flags {
   std::string cache_dir;
   bool keep_distinct = false;
   size_t ves_iterations = 100;
+  // --config: run the pipeline instead of reading predictions.
+  std::string config;
+  size_t concurrency = 4;
+  size_t limit = 0;
+  std::string examples;
+  std::string artifacts;
 };
+
+void run_pipeline(const Flags& flags, const askguru::eval::EvalOptions& eval_options) {
+  using namespace askguru;
+  auto config = pipeline::PipelineConfig::load(flags.config);
+  if (!config.ok()) cli::fail(config.status(), 2);
+  auto p = pipeline::Pipeline::create(std::move(*config));
+  if (!p.ok()) cli::fail(p.status(), 2);
+  pipeline::PipelineEvalOptions options;
+  options.dataset = flags.dataset;
+  options.eval = eval_options;
+  options.concurrency = flags.concurrency;
+  options.limit = flags.limit;
+  options.examples = flags.examples;
+  options.artifacts.root = flags.artifacts;
+  auto report = pipeline::evaluate_pipeline(**p, options);
+  if (!report.ok()) cli::fail(report.status());
+  pipeline::print_pipeline_summary(*report, stdout);
+  if (!flags.out.empty()) {
+    Status written = files::write_file(flags.out, pipeline::pipeline_report_to_json(*report));
+    if (!written.ok()) cli::fail(written);
+    std::printf("report: %s\n", flags.out.c_str());
+  }
+}
 
 void setup(CLI::App& sub) {
   auto flags = std::make_shared<Flags>();
   sub.add_option("--dataset", flags->dataset, "BIRD dev.json, Spider train/dev.json, or 'SQL<TAB>db_id' lines")
       ->required();
   sub.add_option("--db-root", flags->db_root, "folder with <db_id>/<db_id>.sqlite")->required();
-  sub.add_option("--pred", flags->pred, "predictions: BIRD JSON object, one SQL per line, or JSONL")->required();
+  auto* pred = sub.add_option("--pred", flags->pred, "predictions: BIRD JSON object, one SQL per line, or JSONL");
+  auto* config = sub.add_option("--config", flags->config, "run the pipeline with this configuration instead of --pred");
+  pred->excludes(config);
+  sub.add_option("--concurrency", flags->concurrency, "--config: questions in flight (default 4)");
+  sub.add_option("--limit", flags->limit, "--config: only the first N questions");
+  sub.add_option("--examples", flags->examples, "--config: a dataset whose pairs become the example store");
+  sub.add_option("--artifacts", flags->artifacts, "--config: artifact root (default $ASKGURU_HOME or ~/.cache/askguru)");
   sub.add_option("--metric", flags->metric,
                  "bird-ex, spider-ex or ves (default: spider-ex for a Spider dataset, else bird-ex)");
   sub.add_option("-j,--jobs", flags->jobs, "worker threads (default: one per core)");
@@ -57,6 +93,8 @@ void setup(CLI::App& sub) {
     options.cache_dir = flags->cache_dir;
     options.keep_distinct = flags->keep_distinct;
     options.ves_iterations = flags->ves_iterations;
+    if (!flags->config.empty()) return run_pipeline(*flags, options);
+    if (flags->pred.empty()) cli::fail("give --pred (a predictions file) or --config (run the pipeline)", 2);
     auto report = eval::evaluate_files(flags->dataset, flags->pred, options);
     if (!report.ok()) cli::fail(report.status());
     eval::print_summary(*report, stdout);

@@ -8,6 +8,7 @@
 
 #include "askguru/common/files.h"
 #include "askguru/common/text.h"
+#include "askguru/common/yaml_reader.h"
 
 namespace askguru::llm {
 
@@ -47,65 +48,7 @@ const EndpointConfig* LlmConfig::find(std::string_view name) const {
 
 namespace {
 
-// Reads typed values out of YAML nodes, naming the file, line and key on error.
-class Reader {
- public:
-  explicit Reader(std::string origin) : origin_(std::move(origin)) {}
-
-  Status error(const YAML::Node& node, const std::string& key, const std::string& what) const {
-    const int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-    std::string where = line > 0 ? fmt::format("{}:{}", origin_, line) : origin_;
-    return make_error(ErrorCode::kInvalidArgument, fmt::format("{}: {}: {}", where, key, what));
-  }
-  std::string where(const YAML::Node& node) const {
-    const int line = node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-    return line > 0 ? fmt::format("{}:{}", origin_, line) : origin_;
-  }
-
-  Result<std::string> str(const YAML::Node& node, const std::string& key) const {
-    if (!node.IsScalar()) return error(node, key, "expected a string");
-    return node.Scalar();
-  }
-  Result<int> integer(const YAML::Node& node, const std::string& key, int min_value) const {
-    int v = 0;
-    if (!node.IsScalar() || !YAML::convert<int>::decode(node, v)) {
-      return error(node, key,
-                   fmt::format("expected an integer, got '{}'", node.IsScalar() ? node.Scalar() : "(not a scalar)"));
-    }
-    if (v < min_value) return error(node, key, fmt::format("must be at least {}, got {}", min_value, v));
-    return v;
-  }
-  Result<double> number(const YAML::Node& node, const std::string& key) const {
-    double v = 0;
-    if (!node.IsScalar() || !YAML::convert<double>::decode(node, v)) {
-      return error(node, key,
-                   fmt::format("expected a number, got '{}'", node.IsScalar() ? node.Scalar() : "(not a scalar)"));
-    }
-    if (v < 0) return error(node, key, "must not be negative");
-    return v;
-  }
-  Result<bool> boolean(const YAML::Node& node, const std::string& key) const {
-    bool v = false;
-    if (!node.IsScalar() || !YAML::convert<bool>::decode(node, v)) {
-      return error(node, key, "expected true or false");
-    }
-    return v;
-  }
-  Status known_keys(const YAML::Node& map, const std::string& key, const std::set<std::string>& known) const {
-    for (const auto& kv : map) {
-      const std::string k = kv.first.Scalar();
-      if (!known.count(k)) {
-        return error(kv.first, key.empty() ? k : key + "." + k,
-                     fmt::format("unknown key (known: {})",
-                                 text::join(std::vector<std::string>(known.begin(), known.end()), ", ")));
-      }
-    }
-    return Status::ok_status();
-  }
-
- private:
-  std::string origin_;
-};
+using yaml::Reader;
 
 Result<EndpointConfig> parse_endpoint(const Reader& r, const YAML::Node& node, const std::string& key) {
   if (!node.IsMap()) return r.error(node, key, "expected a map with name, kind, base_url, model");
@@ -225,6 +168,11 @@ Result<Price> parse_price(const Reader& r, const YAML::Node& node, const std::st
 }  // namespace
 
 Result<LlmConfig> LlmConfig::from_yaml(std::string_view yaml, const std::string& origin) {
+  return from_yaml_section(yaml, origin, {}, false);
+}
+
+Result<LlmConfig> LlmConfig::from_yaml_section(std::string_view yaml, const std::string& origin,
+                                               const std::set<std::string>& other_keys, bool endpoints_optional) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(yaml));
@@ -236,9 +184,11 @@ Result<LlmConfig> LlmConfig::from_yaml(std::string_view yaml, const std::string&
   config.path = origin;
   if (!root.IsMap()) return r.error(root, "(top level)", "expected a map with 'endpoints'");
   try {
-    AG_RETURN_IF_ERROR(r.known_keys(root, "", {"endpoints", "prices", "cache"}));
-    const YAML::Node endpoints = root["endpoints"];
-    if (!endpoints) return r.error(root, "endpoints", "missing (required)");
+    std::set<std::string> known = other_keys;
+    known.insert({"endpoints", "prices", "cache"});
+    AG_RETURN_IF_ERROR(r.known_keys(root, "", known));
+    const YAML::Node endpoints = root["endpoints"] ? root["endpoints"] : YAML::Node(YAML::NodeType::Sequence);
+    if (!root["endpoints"] && !endpoints_optional) return r.error(root, "endpoints", "missing (required)");
     if (!endpoints.IsSequence()) return r.error(endpoints, "endpoints", "expected a list of endpoints");
     std::set<std::string> names;
     for (size_t i = 0; i < endpoints.size(); ++i) {

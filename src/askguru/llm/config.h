@@ -26,6 +26,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +96,11 @@ struct LlmConfig {
 
   // Errors name the file, the key and the line: "llm.yaml:7: endpoints[0].timeout_ms: ...".
   static Result<LlmConfig> from_yaml(std::string_view yaml, const std::string& origin = "<config>");
+  // The LLM part of a larger file (a pipeline config): top-level keys in
+  // `other_keys` belong to the caller and are skipped; `endpoints` may be absent
+  // (no LLM configured) when `endpoints_optional`.
+  static Result<LlmConfig> from_yaml_section(std::string_view yaml, const std::string& origin,
+                                             const std::set<std::string>& other_keys, bool endpoints_optional);
   static Result<LlmConfig> load(const std::string& path);
 };
 

@@ -5,11 +5,15 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <sys/wait.h>
+
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <utility>
 
 namespace askguru::testing {
 
@@ -63,6 +67,19 @@ inline std::string shared_data_dir() {
   if (std::filesystem::is_directory(ASKGURU_SHARED_DATA_DIR, ec)) return ASKGURU_SHARED_DATA_DIR;
 #endif
   return "";
+}
+
+// Runs a shell command line (the askguru binary, as a user would); returns its exit
+// status (-1 when it did not exit normally) and its standard output.
+inline std::pair<int, std::string> run_command(const std::string& command) {
+  std::string out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (!pipe) return {-1, ""};
+  char buffer[4096];
+  size_t n = 0;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  int status = ::pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
 }  // namespace askguru::testing

@@ -107,7 +107,7 @@ const std::map<std::string, std::set<std::string>> kPromptInputs = {
     {"generate_standard", {"dialect", "schema", "question", "evidence", "values"}},
     {"generate_reasoning", {"dialect", "schema", "question", "evidence", "values"}},
     {"generate_icl", {"dialect", "schema", "question", "evidence", "values", "examples"}},
-    {"sqlcoder", {"dialect", "schema", "question", "evidence"}},
+    {"sqlcoder", {"dialect", "schema", "question", "evidence", "values"}},
     {"fix", {"dialect", "schema", "question", "evidence", "values", "sql", "error"}},
     {"select_pairwise", {"question", "evidence", "schema", "sql_a", "result_a", "sql_b", "result_b"}},
     {"column_select", {"schema", "question", "evidence", "values"}},

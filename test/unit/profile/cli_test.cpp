@@ -2,7 +2,6 @@
 // --force, --deny, and --summaries against the scripted LLM server.
 #include <gtest/gtest.h>
 
-#include <array>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -19,17 +18,7 @@ namespace {
 using askguru::testing::TempDir;
 using askguru::testing::write_profile_database;
 
-// Runs a command; returns its exit status and stdout.
-std::pair<int, std::string> run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) return {-1, ""};
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
+using askguru::testing::run_command;
 
 TEST(ProfileCli, JsonSummaryReuseForceAndDeny) {
   TempDir tmp;
@@ -37,7 +26,7 @@ TEST(ProfileCli, JsonSummaryReuseForceAndDeny) {
   write_profile_database(db);
   std::string base = std::string(ASKGURU_BINARY) + " profile -q --json --db " + db + " --artifacts " +
                      tmp.file("artifacts") + " --deny people.secret";
-  auto [rc, out] = run(base + " 2>/dev/null");
+  auto [rc, out] = run_command(base + " 2>/dev/null");
   ASSERT_EQ(rc, 0) << out;
   auto j = nlohmann::json::parse(out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << out;
@@ -50,21 +39,21 @@ TEST(ProfileCli, JsonSummaryReuseForceAndDeny) {
   EXPECT_GE(j["join_candidates"].get<int>(), 2);
   EXPECT_GT(j["artifact_bytes"].get<int>(), 0);
 
-  auto [rc2, out2] = run(base + " 2>/dev/null");
+  auto [rc2, out2] = run_command(base + " 2>/dev/null");
   ASSERT_EQ(rc2, 0);
   EXPECT_EQ(nlohmann::json::parse(out2)["loaded"], true);
-  auto [rc3, out3] = run(base + " --force 2>/dev/null");
+  auto [rc3, out3] = run_command(base + " --force 2>/dev/null");
   ASSERT_EQ(rc3, 0);
   EXPECT_EQ(nlohmann::json::parse(out3)["loaded"], false);
 
   // The human form names the tables and the join candidates.
-  auto [rc4, text] = run(std::string(ASKGURU_BINARY) + " profile -q --db " + db + " --artifacts " +
+  auto [rc4, text] = run_command(std::string(ASKGURU_BINARY) + " profile -q --db " + db + " --artifacts " +
                          tmp.file("artifacts") + " --deny people.secret 2>/dev/null");
   ASSERT_EQ(rc4, 0);
   EXPECT_NE(text.find("people.team_id -> team.id"), std::string::npos) << text;
   EXPECT_NE(text.find("up to date"), std::string::npos) << text;
 
-  auto [bad, _] = run(std::string(ASKGURU_BINARY) + " profile -q --db " + tmp.file("missing.sqlite") + " 2>/dev/null");
+  auto [bad, _] = run_command(std::string(ASKGURU_BINARY) + " profile -q --db " + tmp.file("missing.sqlite") + " 2>/dev/null");
   EXPECT_NE(bad, 0);
 }
 
@@ -97,7 +86,7 @@ TEST(ProfileCli, SummariesFromTheScriptedServer) {
   std::string command = std::string(ASKGURU_BINARY) + " profile -q --json --db " + db + " --artifacts " +
                         tmp.file("artifacts") + " --deny people.secret --summaries --llm-config " + config +
                         " --fields-per-call 5 2>/dev/null";
-  auto [rc, out] = run(command);
+  auto [rc, out] = run_command(command);
   ASSERT_EQ(rc, 0) << out;
   auto j = nlohmann::json::parse(out, nullptr, false);
   ASSERT_FALSE(j.is_discarded()) << out;
@@ -124,7 +113,7 @@ TEST(ProfileCli, SummariesFromTheScriptedServer) {
 
   // Rerun: summaries are kept, nothing is asked.
   size_t before = (*server)->request_count();
-  auto [rc2, out2] = run(command);
+  auto [rc2, out2] = run_command(command);
   ASSERT_EQ(rc2, 0);
   EXPECT_EQ(nlohmann::json::parse(out2)["summary_calls"], 0);
   EXPECT_EQ((*server)->request_count(), before);
