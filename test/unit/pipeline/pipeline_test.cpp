@@ -2,6 +2,8 @@
 // server on 127.0.0.1, every stage, routing policy and failure mode.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "askguru/pipeline/intent.h"
 #include "askguru/pipeline/router.h"
 #include "unit/pipeline/pipeline_fixture.h"
@@ -175,6 +177,41 @@ generators:
   bool noted = false;
   for (const auto& [stage, message] : again.trace->notes()) noted = noted || stage == "linking";
   EXPECT_TRUE(noted);
+}
+
+TEST_F(Pipeline, EveryPromptStyleAndProviderFormat) {
+  // SQLCoder's completion format, Claude's Messages API (one request per sample),
+  // in-context examples, and log-probabilities feeding the confidence.
+  start_server(rule("a", "SELECT COUNT(*) FROM member\n[/SQL]") + rule("b", sql_reply("SELECT COUNT(*) FROM member")));
+  std::string yaml = config_yaml(R"(generators:
+  - {name: coder, endpoint: gen-a, style: sqlcoder}
+  - {name: claude, endpoint: claude, style: reasoning, n: 2, temperatures: [0.7], thinking_budget: 1024}
+  - {name: icl, endpoint: gen-b, style: icl, logprobs: true}
+)");
+  ::setenv("ASKGURU_TEST_ANTHROPIC_KEY", "sk-ant-test", 1);  // Anthropic requires a key header
+  yaml.insert(yaml.find("generators:"), "  - {name: claude, kind: anthropic, base_url: " + server_->base_url() +
+                                             ", model: b, api_key_env: ASKGURU_TEST_ANTHROPIC_KEY, timeout_ms: 5000, "
+                                             "max_retries: 0}\n");
+  auto p = make_pipeline(yaml);
+  ASSERT_TRUE(p);
+  Answer answer = ask(*p, "How many members are there?");
+  ASSERT_TRUE(answer.status.ok()) << answer.status.to_string();
+  ASSERT_EQ(answer.candidates.size(), 4u);
+  EXPECT_TRUE(answer.selection.fast_path);
+  size_t completions = 0, messages = 0, chats = 0;
+  for (const auto& r : server_->requests()) {
+    completions += r.path == "/v1/completions" ? 1 : 0;
+    messages += r.path == "/v1/messages" ? 1 : 0;
+    chats += r.path == "/v1/chat/completions" ? 1 : 0;
+  }
+  EXPECT_EQ(completions, 1u);
+  EXPECT_EQ(messages, 2u);  // Anthropic has no n: one request per sample
+  EXPECT_EQ(chats, 1u);
+  EXPECT_EQ(requests_for("a", "[QUESTION]How many members are there?[/QUESTION]"), 1u);
+  EXPECT_EQ(requests_for("b", "budget_tokens"), 2u);
+  // One of four candidates has log-probabilities (-0.05 a token from the server):
+  // confidence = ((4 + 1) / (4 + 2) + exp(-0.05)) / 2.
+  EXPECT_NEAR(answer.confidence, (5.0 / 6.0 + std::exp(-0.05)) / 2.0, 1e-9);
 }
 
 TEST_F(Pipeline, SingleRoutesToThePrimaryOnly) {
