@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The main job, offline (interim, until the NL2SQL pipeline answers the questions itself):
+# The main job, offline (no LLM can be reached here):
 #   1. builds the EBS demo database (Oracle E-Business Suite Payables and Purchasing) in out/demo/
 #   2. prints part of its catalog, with the column descriptions
-#   3. runs one business question's SQL through the read-only guard
-#   4. scores examples/ebs_demo/predictions_baseline.sql (hand-written baseline predictions,
-#      not askguru's output) against the demo questions with the BIRD EX metric
-# Takes about a second. Environment: ASKGURU (binary, default build/askguru),
+#   3. asks the NL2SQL pipeline one business question; with no LLM configured
+#      (configs/offline.yaml) it answers from a stored example of the same shape
+#      (examples/ebs_demo/train.json) with this question's values, and says so
+#   4. refuses a question that asks to change data
+#   5. runs the pipeline over the 71 demo questions and scores its answers (BIRD EX); the
+#      questions no stored example matches get no answer and score 0, and the report
+#      says how many were answered. With an LLM endpoint in the config
+#      (configs/local.yaml) every question goes through generation and selection.
+# Takes a few seconds. Environment: ASKGURU (binary, default build/askguru),
 # ASKGURU_DEMO_OUT (work directory, default out/demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,50 +19,36 @@ bin=${ASKGURU:-./build/askguru}
 out=${ASKGURU_DEMO_OUT:-out/demo}
 db="$out/ebs_demo/ebs_demo.sqlite"
 questions=examples/ebs_demo/questions.json
-predictions=examples/ebs_demo/predictions_baseline.sql
+examples=examples/ebs_demo/train.json
+config=configs/offline.yaml
 
 if [ ! -x "$bin" ]; then
   echo "demo.sh: $bin not found; build first (scripts/setup.sh)" >&2
   exit 1
 fi
-# A subcommand that this build does not have yet is skipped, not an error.
-has() { "$bin" "$1" --help >/dev/null 2>&1; }
 step() { printf '\n==> %s\n' "$*"; }
-skip() { echo "(askguru $1 is not in this build yet: skipped)"; }
 
-step "1/4 Building the Oracle EBS demo database (Payables + Purchasing) in $out/"
+step "1/5 Building the Oracle EBS demo database (Payables + Purchasing) in $out/"
 "$bin" demo --out "$out"
 
-step "2/4 Its catalog, two of its tables (all of it: $bin schema --db $db)"
-if has schema; then
-  "$bin" schema --db "$db" --only AP_SUPPLIERS AP_INVOICES_ALL
-else
-  skip schema
-fi
+step "2/5 Its catalog, two of its tables (all of it: $bin schema --db $db)"
+"$bin" schema --db "$db" --only AP_SUPPLIERS AP_INVOICES_ALL
 
-question="Which suppliers have unpaid invoices over 100,000 USD?"
-sql="SELECT T1.VENDOR_NAME, T2.INVOICE_NUM, T2.INVOICE_DATE, T2.INVOICE_AMOUNT \
-FROM AP_SUPPLIERS AS T1 INNER JOIN AP_INVOICES_ALL AS T2 ON T1.VENDOR_ID = T2.VENDOR_ID \
-WHERE T2.PAYMENT_STATUS_FLAG = 'N' AND T2.INVOICE_AMOUNT > 100000 \
-AND T2.INVOICE_CURRENCY_CODE = 'USD' AND T2.CANCELLED_DATE IS NULL"
-step "3/4 A business question, answered with SQL through the read-only guard"
+question="What is the supplier number of Global Steel Corp?"
+step "3/5 A business question, answered offline from a stored example ($config, --examples $examples)"
 echo "Q: $question"
-echo "SQL: $sql"
-if has sql; then
-  "$bin" sql --db "$db" "$sql"
-else
-  skip sql
+"$bin" ask -q --db "$db" --config "$config" --examples "$examples" --artifacts "$out/artifacts" "$question"
+
+step "4/5 A question that asks to change data is refused, before any LLM call"
+echo "Q: Delete the cancelled invoices of 2023"
+if "$bin" ask -q --db "$db" --config "$config" --artifacts "$out/artifacts" "Delete the cancelled invoices of 2023"; then
+  echo "demo.sh: the write question was not refused" >&2
+  exit 1
 fi
 
 n=$(grep -c '"question_id"' "$questions")
-step "4/4 Scoring hand-written baseline predictions against the $n demo questions (BIRD EX)"
-echo "dataset:     $questions"
-echo "predictions: $predictions (a naive system's answers, written by hand to exercise the evaluator)"
-if has eval; then
-  "$bin" eval --dataset "$questions" --db-root "$out" --pred "$predictions" --metric bird-ex \
-    --cache-dir "$out/cache" --out "$out/report.json"
-  echo
-  echo "Per-item results (correct, error, timeout) are in $out/report.json."
-else
-  skip eval
-fi
+step "5/5 The pipeline over the $n demo questions, offline, scored with BIRD EX"
+"$bin" -q eval --config "$config" --examples "$examples" --artifacts "$out/artifacts" --dataset "$questions" \
+  --db-root "$out" --metric bird-ex --cache-dir "$out/cache" --out "$out/report.json"
+echo
+echo "Per-item results and the pipeline's figures are in $out/report.json."
