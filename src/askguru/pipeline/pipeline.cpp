@@ -110,7 +110,7 @@ std::string Answer::summary() const {
   std::string out;
   for (const std::string& r : route) out += "route: " + r + "\n";
   if (offline) out += "offline: " + offline_explanation + "\n";
-  if (!candidates.empty()) {
+  if (!candidates.empty() && !offline) {
     size_t valid = 0, repaired = 0;
     for (const Candidate& c : candidates) {
       valid += c.valid() ? 1 : 0;
