@@ -176,14 +176,18 @@ std::string stem(std::string w) {
   return w;
 }
 
+bool critical(const std::string& w) {
+  return critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot";
+}
+
 double indel_cost(const std::string& w) {
-  if (critical_words().count(w)) return kInf;
+  if (critical(w)) return kInf;
   return filler_words().count(w) ? 0.25 : 1.0;
 }
 
 double sub_cost(const std::string& a, const std::string& b) {
   if (a == b) return 0.0;
-  if (critical_words().count(a) || critical_words().count(b)) return kInf;
+  if (critical(a) || critical(b)) return kInf;
   if (stem(a) == stem(b)) return 0.25;
   if (filler_words().count(a) && filler_words().count(b)) return 0.25;
   return 1.0;
@@ -192,19 +196,21 @@ double sub_cost(const std::string& a, const std::string& b) {
 struct EditCost {
   double total = 0.0;
   bool content = false;  // some edit touches a content word (not a filler word, not a stem variant)
+  size_t content_edits = 0;
 };
 
 EditCost segment_cost(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   const size_t n = a.size(), m = b.size();
   std::vector<std::vector<double>> d(n + 1, std::vector<double>(m + 1, 0.0));
-  std::vector<std::vector<bool>> content(n + 1, std::vector<bool>(m + 1, false));
+  std::vector<std::vector<size_t>> content(n + 1, std::vector<size_t>(m + 1, 0));  // content edits on the path
+  auto is_content = [](double c) -> size_t { return c >= 1.0 ? 1 : 0; };
   for (size_t i = 1; i <= n; ++i) {
     d[i][0] = d[i - 1][0] + indel_cost(a[i - 1]);
-    content[i][0] = content[i - 1][0] || indel_cost(a[i - 1]) >= 1.0;
+    content[i][0] = content[i - 1][0] + is_content(indel_cost(a[i - 1]));
   }
   for (size_t j = 1; j <= m; ++j) {
     d[0][j] = d[0][j - 1] + indel_cost(b[j - 1]);
-    content[0][j] = content[0][j - 1] || indel_cost(b[j - 1]) >= 1.0;
+    content[0][j] = content[0][j - 1] + is_content(indel_cost(b[j - 1]));
   }
   for (size_t i = 1; i <= n; ++i) {
     for (size_t j = 1; j <= m; ++j) {
@@ -214,17 +220,17 @@ EditCost segment_cost(const std::vector<std::string>& a, const std::vector<std::
       double sub = d[i - 1][j - 1] + s;
       if (sub <= del && sub <= ins) {
         d[i][j] = sub;
-        content[i][j] = content[i - 1][j - 1] || s >= 1.0;
+        content[i][j] = content[i - 1][j - 1] + is_content(s);
       } else if (del <= ins) {
         d[i][j] = del;
-        content[i][j] = content[i - 1][j] || indel_cost(a[i - 1]) >= 1.0;
+        content[i][j] = content[i - 1][j] + is_content(indel_cost(a[i - 1]));
       } else {
         d[i][j] = ins;
-        content[i][j] = content[i][j - 1] || indel_cost(b[j - 1]) >= 1.0;
+        content[i][j] = content[i][j - 1] + is_content(indel_cost(b[j - 1]));
       }
     }
   }
-  return {d[n][m], content[n][m]};
+  return {d[n][m], content[n][m] > 0, content[n][m]};
 }
 
 // ------------------------------------------------------------------ numbers
@@ -712,10 +718,12 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
       EditCost c = segment_cost(e.segments[g], q.segments[g]);
       cost.total += c.total;
       cost.content = cost.content || c.content;
+      cost.content_edits += c.content_edits;
     }
     if (!std::isfinite(cost.total)) continue;
     double score = 1.0 - cost.total / static_cast<double>(std::max<size_t>({e.tokens, q.tokens, 1}));
-    if (score < im.options.min_score || cost.total > im.options.max_edit_cost) {
+    if (score < im.options.min_score || cost.total > im.options.max_edit_cost ||
+        cost.content_edits > im.options.max_content_edits) {
       if (score > nearest) {
         nearest = score;
         nearest_reason = "the nearest example, \"" + im.store->at(im.ids[k]).question + "\", scores " +

@@ -66,6 +66,9 @@ struct OfflineOptions {
   double min_score = 0.9;
   // Words between the slots may differ by at most this weighted cost in total.
   double max_edit_cost = 1.0;
+  // Content words (not filler, not a variant of the same stem) that may differ: an edited
+  // content word usually names another column or table ("heights" for "names").
+  size_t max_content_edits = 0;
   // Keep the SQL's literals that no slot accounts for ("youngest" -> LIMIT 1) also when
   // the questions differ in content words (not only in filler words). Off: precision.
   bool keep_literals_despite_content_edits = false;
