@@ -12,9 +12,12 @@
 //
 //   build/bench/bench_offline_answer [--data DIR] [--holdout N] [--jobs N] [--limit-dbs N]
 //       [--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] [--unanswered N]
+#include "askguru/pipeline/offline_answer.h"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -32,7 +35,6 @@
 #include "askguru/eval/sql_cleanup.h"
 #include "askguru/index/example_store.h"
 #include "askguru/index/value_index.h"
-#include "askguru/pipeline/offline_answer.h"
 
 namespace {
 
@@ -64,6 +66,8 @@ struct Outcome {
 std::string reason_kind(const std::string& reason) {
   static const std::vector<std::pair<std::string, std::string>> kinds = {
       {"no example of this database has the question's shape", "no example with the same slots"},
+      {"content word", "nearest example differs in content words"},
+      {"word edits costing", "nearest example: word edits cost too much"},
       {"the nearest example", "nearest example below the threshold"},
       {"not stored in", "value not stored in the example's column"},
       {"not part of any value", "value not stored in the example's column"},
@@ -119,9 +123,11 @@ int run(const Args& args) {
   }
   std::printf("spider_train: %zu databases, %zu examples in the store, %zu held out (every %zu-th per database)\n",
               dbs.size(), pairs.size(), held_total, args.holdout);
-  std::printf("options: max_edit_cost %.2f, max_content_edits %zu, keep literals despite content edits %s, reject empty results %s\n",
-              args.options.max_edit_cost, args.options.max_content_edits, args.options.keep_literals_despite_content_edits ? "yes" : "no",
-              args.options.reject_empty_result ? "yes" : "no");
+  std::printf(
+      "options: max_edit_cost %.2f, max_content_edits %zu, keep literals despite content edits %s, reject empty "
+      "results %s\n",
+      args.options.max_edit_cost, args.options.max_content_edits,
+      args.options.keep_literals_despite_content_edits ? "yes" : "no", args.options.reject_empty_result ? "yes" : "no");
 
   std::vector<Outcome> outcomes;
   std::mutex mu;
@@ -194,9 +200,10 @@ int run(const Args& args) {
   size_t gold_failed = 0;
   for (const Outcome& o : outcomes) gold_failed += o.gold_failed ? 1 : 0;
   const size_t n = outcomes.size();
-  std::printf("%zu held-out questions answered in %.1f s (value indexes included); %.2f ms per answer() call; "
-              "%zu answered items whose gold SQL fails are left out\n\n",
-              n, seconds, answer_calls ? answer_ms / static_cast<double>(answer_calls) : 0.0, gold_failed);
+  std::printf(
+      "%zu held-out questions answered in %.1f s (value indexes included); %.2f ms per answer() call; "
+      "%zu answered items whose gold SQL fails are left out\n\n",
+      n, seconds, answer_calls ? answer_ms / static_cast<double>(answer_calls) : 0.0, gold_failed);
   std::printf("| min_score | answered | coverage | correct | precision | correct of all |\n");
   std::printf("|---|---|---|---|---|---|\n");
   const size_t scored = n - gold_failed;
@@ -207,7 +214,8 @@ int run(const Args& args) {
       ++answered;
       correct += o.correct ? 1 : 0;
     }
-    std::printf("| %.2f | %zu | %.1f%% | %zu | %.1f%% | %.1f%% |\n", t, answered,
+    std::printf("| %.2f%s | %zu | %.1f%% | %zu | %.1f%% | %.1f%% |\n", t,
+                std::fabs(t - pipeline::OfflineOptions{}.min_score) < 1e-9 ? " (default)" : "", answered,
                 scored ? 100.0 * static_cast<double>(answered) / static_cast<double>(scored) : 0.0, correct,
                 answered ? 100.0 * static_cast<double>(correct) / static_cast<double>(answered) : 0.0,
                 scored ? 100.0 * static_cast<double>(correct) / static_cast<double>(scored) : 0.0);
@@ -226,8 +234,8 @@ int run(const Args& args) {
     if (shown >= args.misses) break;
     if (!o.answered || o.correct || o.gold_failed) continue;
     ++shown;
-    std::printf("\nwrong (%s, score %.2f): %s\n  example: %s\n  answer:  %s\n  gold:    %s\n", o.db_id.c_str(),
-                o.score, o.question.c_str(), o.example.c_str(), o.sql.c_str(), o.gold.c_str());
+    std::printf("\nwrong (%s, score %.2f): %s\n  example: %s\n  answer:  %s\n  gold:    %s\n", o.db_id.c_str(), o.score,
+                o.question.c_str(), o.example.c_str(), o.sql.c_str(), o.gold.c_str());
   }
   shown = 0;
   for (const Outcome& o : outcomes) {
@@ -276,7 +284,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_offline_answer [--data DIR] [--holdout N] [--jobs N] [--limit-dbs N] "
-                   "[--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] [--unanswered N]\n");
+                   "[--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] "
+                   "[--unanswered N]\n");
       return 2;
     }
   }

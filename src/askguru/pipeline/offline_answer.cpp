@@ -53,7 +53,9 @@ bool is_mask_at(std::string_view s, size_t i, std::string_view* mask) {
   return false;
 }
 
-bool word_char(unsigned char c) { return std::isalnum(c) != 0 || c >= 0x80; }
+bool word_char(unsigned char c) {
+  return std::isalnum(c) != 0 || c >= 0x80;
+}
 
 // The masked text as literal pieces and masks, in order (pieces.size() == masks.size() + 1).
 void split_masked(std::string_view masked, std::vector<std::string>& pieces, std::vector<std::string>& masks) {
@@ -117,9 +119,8 @@ Masked mask(std::string_view question, const index::ValueIndex* values) {
         continue;
       }
       size_t j = i;
-      while (j < s.size() &&
-             (word_char(static_cast<unsigned char>(s[j])) ||
-              (s[j] == '\'' && j + 1 < s.size() && word_char(static_cast<unsigned char>(s[j + 1]))))) {
+      while (j < s.size() && (word_char(static_cast<unsigned char>(s[j])) ||
+                              (s[j] == '\'' && j + 1 < s.size() && word_char(static_cast<unsigned char>(s[j + 1]))))) {
         ++j;
       }
       out.segments.back().push_back(text::to_lower(s.substr(i, j - i)));
@@ -135,34 +136,37 @@ Masked mask(std::string_view question, const index::ValueIndex* values) {
 
 const std::unordered_set<std::string>& filler_words() {
   static const std::unordered_set<std::string> kWords = {
-      "the",   "a",     "an",    "of",    "is",     "are",     "was",   "were",  "be",      "been",   "please",
-      "me",    "us",    "you",   "i",     "we",     "all",     "that",  "those", "these",   "this",   "which",
-      "what",  "who",   "whom",  "whose", "do",     "does",    "did",   "there", "their",   "them",   "they",
-      "its",   "it",    "to",    "for",   "in",     "on",      "with",  "by",    "as",      "give",   "show",
-      "list",  "find",  "return", "tell", "display", "get",    "named", "called", "whole", "entire", "can",
-      "could", "would", "will",  "have",  "has",    "had",     "also",  "any",   "corresponding", "respective",
-      "s",     "name",  "names", "info",  "information", "details", "detail"};
+      "the",           "a",          "an",    "of",      "is",    "are",    "was",    "were",  "be",
+      "been",          "please",     "me",    "us",      "you",   "i",      "we",     "all",   "that",
+      "those",         "these",      "this",  "which",   "what",  "who",    "whom",   "whose", "do",
+      "does",          "did",        "there", "their",   "them",  "they",   "its",    "it",    "to",
+      "for",           "in",         "on",    "with",    "by",    "as",     "give",   "show",  "list",
+      "find",          "return",     "tell",  "display", "get",   "named",  "called", "whole", "entire",
+      "can",           "could",      "would", "will",    "have",  "has",    "had",    "also",  "any",
+      "corresponding", "respective", "s",     "compute", "exist", "exists", "listed"};
   return kWords;
 }
 
 // Words whose difference changes the query: never edited.
 const std::unordered_set<std::string>& critical_words() {
   static const std::unordered_set<std::string> kWords = {
-      "not",      "no",        "never",    "none",      "nor",       "without",  "except",    "than",
-      "more",     "less",      "most",     "least",     "fewer",     "fewest",   "greater",   "larger",
-      "smaller",  "bigger",    "higher",   "lower",     "highest",   "lowest",   "largest",   "smallest",
-      "biggest",  "longest",   "shortest", "longer",    "shorter",   "maximum",  "minimum",   "max",
-      "min",      "average",   "avg",      "mean",      "total",     "sum",      "count",     "number",
-      "many",     "much",      "older",    "younger",   "oldest",    "youngest", "before",    "after",
-      "earlier",  "later",     "latest",   "earliest",  "newest",    "first",    "last",      "top",
-      "bottom",   "each",      "per",      "every",     "distinct",  "different", "unique",   "ascending",
-      "descending", "increasing", "decreasing", "alphabetical", "alphabetically", "order", "ordered",
-      "sorted",   "sort",      "and",      "or",        "both",      "either",   "neither",   "only",
-      "between",  "above",     "below",    "over",      "under",     "at",       "same",      "other",
-      "equal",    "exactly",   "percentage", "percent", "ratio",     "difference", "one",     "two",
-      "three",    "four",      "five",     "six",       "seven",     "eight",    "nine",      "ten",
-      "once",     "twice",     "single",   "multiple",  "equals",    "larger",   "shortest",  "cheapest",
-      "expensive", "lowest",   "best",     "worst",     "second",    "third",    "half",      "times"};
+      "not",       "no",         "never",      "none",       "nor",          "without",        "except",
+      "than",      "more",       "less",       "most",       "least",        "fewer",          "fewest",
+      "greater",   "larger",     "smaller",    "bigger",     "higher",       "lower",          "highest",
+      "lowest",    "largest",    "smallest",   "biggest",    "longest",      "shortest",       "longer",
+      "shorter",   "maximum",    "minimum",    "max",        "min",          "average",        "avg",
+      "mean",      "total",      "sum",        "count",      "number",       "many",           "much",
+      "older",     "younger",    "oldest",     "youngest",   "before",       "after",          "earlier",
+      "later",     "latest",     "earliest",   "newest",     "first",        "last",           "top",
+      "bottom",    "each",       "per",        "every",      "distinct",     "different",      "unique",
+      "ascending", "descending", "increasing", "decreasing", "alphabetical", "alphabetically", "order",
+      "ordered",   "sorted",     "sort",       "and",        "or",           "both",           "either",
+      "neither",   "only",       "between",    "above",      "below",        "over",           "under",
+      "at",        "same",       "other",      "equal",      "exactly",      "percentage",     "percent",
+      "ratio",     "difference", "one",        "two",        "three",        "four",           "five",
+      "six",       "seven",      "eight",      "nine",       "ten",          "once",           "twice",
+      "single",    "multiple",   "equals",     "larger",     "shortest",     "cheapest",       "expensive",
+      "lowest",    "best",       "worst",      "second",     "third",        "half",           "times"};
   return kWords;
 }
 
@@ -266,7 +270,9 @@ std::optional<double> number_value(std::string_view s) {
   return v;
 }
 
-bool same_number(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(a)); }
+bool same_number(double a, double b) {
+  return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(a));
+}
 
 // ------------------------------------------------------------------ SQL literals
 
@@ -277,7 +283,8 @@ struct SqlLiteral {
   std::string value;
   std::string table, column, op;
   bool claimed = false;
-  std::string display;  // for kept-literal messages
+  bool quoted_ref = false;  // SQLite's "double-quoted string": printed as a string literal
+  std::string display;      // for kept-literal messages
 };
 
 struct LiteralCollector {
@@ -307,14 +314,15 @@ struct LiteralCollector {
         lit.node = e;
         lit.value = std::string(c->column.name);
         lit.string = true;
+        lit.quoted_ref = true;
         annotate(lit, e->pos);
         lit.display = "\"" + lit.value + "\"";
         out->push_back(std::move(lit));
         return;
       }
-      if (auto* u = e->template as<sql::Unary>();
-          u != nullptr && u->operand != nullptr && u->operand->kind == sql::NodeKind::kLiteral &&
-          (u->op == sql::UnaryOp::kNeg || u->op == sql::UnaryOp::kPlus)) {
+      if (auto* u = e->template as<sql::Unary>(); u != nullptr && u->operand != nullptr &&
+                                                  u->operand->kind == sql::NodeKind::kLiteral &&
+                                                  (u->op == sql::UnaryOp::kNeg || u->op == sql::UnaryOp::kPlus)) {
         // A signed number: kept as it is (a question's "-5" is masked without its sign).
         auto* l = static_cast<const sql::Literal*>(u->operand);
         SqlLiteral lit;
@@ -365,7 +373,9 @@ bool like_wraps(std::string_view pattern, std::string_view needle, std::string* 
   return true;
 }
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 struct Attempt {
   OfflineMatch match;
@@ -410,8 +420,8 @@ struct OfflineAnswerer::Impl {
   const catalog::Catalog* catalog = nullptr;
   const index::ValueIndex* values = nullptr;
   OfflineOptions options;
-  std::vector<size_t> ids;        // this database's examples
-  std::vector<Masked> masked;     // their questions, masked with this database's values
+  std::vector<size_t> ids;     // this database's examples
+  std::vector<Masked> masked;  // their questions, masked with this database's values
 
   bool stored_in(const std::string& value, const std::string& table, const std::string& column,
                  std::string* spelling) const {
@@ -593,8 +603,8 @@ struct OfflineAnswerer::Impl {
           }
         }
         if (!earlier && !identical) {
-          a.reason = "the example's " + es.mask + " \"" + es.text + "\" is not a literal of its SQL, and the question's \"" +
-                     ns.text + "\" differs";
+          a.reason = "the example's " + es.mask + " \"" + es.text +
+                     "\" is not a literal of its SQL, and the question's \"" + ns.text + "\" differs";
           return a;
         }
         continue;
@@ -612,7 +622,13 @@ struct OfflineAnswerer::Impl {
       return a;
     }
 
-    // (d) substitute, print, re-check.
+    // (d) substitute, print, re-check. SQLite's "double-quoted strings" become string
+    // literals (an identifier in every other dialect).
+    for (const SqlLiteral& lit : literals) {
+      if (lit.quoted_ref && replacements.count(lit.node) == 0) {
+        replacements[lit.node] = make_literal(sql::LiteralKind::kString, lit.value, lit.node->pos);
+      }
+    }
     Replacer replacer{&replacements};
     if (!replacements.empty()) sql::for_each_slot(top, replacer);
     sql::PrintOptions print;
@@ -674,8 +690,12 @@ OfflineAnswerer::~OfflineAnswerer() = default;
 OfflineAnswerer::OfflineAnswerer(OfflineAnswerer&&) noexcept = default;
 OfflineAnswerer& OfflineAnswerer::operator=(OfflineAnswerer&&) noexcept = default;
 
-size_t OfflineAnswerer::example_count() const { return impl_->ids.size(); }
-const OfflineOptions& OfflineAnswerer::options() const { return impl_->options; }
+size_t OfflineAnswerer::example_count() const {
+  return impl_->ids.size();
+}
+const OfflineOptions& OfflineAnswerer::options() const {
+  return impl_->options;
+}
 
 OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection* connection) const {
   const Impl& im = *impl_;
@@ -726,9 +746,29 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
         cost.content_edits > im.options.max_content_edits) {
       if (score > nearest) {
         nearest = score;
-        nearest_reason = "the nearest example, \"" + im.store->at(im.ids[k]).question + "\", scores " +
-                         std::to_string(score).substr(0, 4) + " (needs " +
-                         std::to_string(im.options.min_score).substr(0, 4) + ")";
+        std::string r = "the nearest example, \"";
+        r += im.store->at(im.ids[k]).question;
+        r += "\", ";
+        if (cost.content_edits > im.options.max_content_edits) {
+          r += "differs in ";
+          r += std::to_string(cost.content_edits);
+          r += " content word(s) (at most ";
+          r += std::to_string(im.options.max_content_edits);
+          r += ")";
+        } else if (cost.total > im.options.max_edit_cost) {
+          r += "differs by word edits costing ";
+          r += std::to_string(cost.total).substr(0, 4);
+          r += " (at most ";
+          r += std::to_string(im.options.max_edit_cost).substr(0, 4);
+          r += ")";
+        } else {
+          r += "scores ";
+          r += std::to_string(score).substr(0, 4);
+          r += " (needs ";
+          r += std::to_string(im.options.min_score).substr(0, 4);
+          r += ")";
+        }
+        nearest_reason = std::move(r);
       }
       continue;
     }
