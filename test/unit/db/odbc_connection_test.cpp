@@ -544,6 +544,35 @@ TEST_F(OdbcPostgresTest, ServerGoingAwayGivesAClearErrorAndReconnects) {
   EXPECT_NE(next->rows[0][0].to_string(), backend);
 }
 
+TEST_F(OdbcPostgresTest, IdleConnectionClosedByTheServerReconnects) {
+  auto pid = conn_->execute("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok()) << pid.error();
+  const std::string backend = pid->rows.at(0).at(0).to_string();
+  EXPECT_EQ(db_->server().scalar("SELECT pg_terminate_backend(" + backend + ")"), "t");
+  for (int i = 0; i < 100 && db_->server().scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend) != "0";
+       ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  auto next = conn_->execute("SELECT pg_backend_pid()");
+  ASSERT_TRUE(next.ok()) << next.error();
+  EXPECT_NE(next->rows[0][0].to_string(), backend);
+}
+
+TEST_F(OdbcPostgresTest, CliSchemaAndSqlWorkThroughThePostgresDriver) {
+  db_->admin().exec("COMMENT ON TABLE t IS 'All the types';");
+  const std::string db = "'odbc:" + conn_string_ + "'";
+  auto schema = run_askguru("schema --db " + db);
+  EXPECT_EQ(schema.status, 0) << schema.out;
+  EXPECT_NE(schema.out.find("(postgres)"), std::string::npos) << schema.out;
+  EXPECT_NE(schema.out.find("All the types"), std::string::npos) << schema.out;
+  auto sql = run_askguru("sql --db " + db + " \"SELECT s FROM t WHERE id = 1\"");
+  EXPECT_EQ(sql.status, 0) << sql.out;
+  EXPECT_NE(sql.out.find("Zoë in Köln"), std::string::npos) << sql.out;
+  auto write = run_askguru("sql --db " + db + " \"UPDATE t SET s = 'x'\"");
+  EXPECT_NE(write.status, 0) << write.out;
+  EXPECT_EQ(db_->admin().scalar("SELECT s FROM t WHERE id = 1"), "Zoë in Köln");
+}
+
 TEST_F(OdbcPostgresTest, PasswordFromEnvironmentOrFileNeverInMessages) {
   const std::string secret = "odbc-Secret-991";
   db_->admin().exec("DROP ROLE IF EXISTS askguru_pw; CREATE ROLE askguru_pw LOGIN PASSWORD '" + secret +
