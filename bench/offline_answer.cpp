@@ -67,6 +67,7 @@ std::string reason_kind(const std::string& reason) {
   static const std::vector<std::pair<std::string, std::string>> kinds = {
       {"no example of this database has the question's shape", "no example with the same slots"},
       {"content word", "nearest example differs in content words"},
+      {"names a table or column", "nearest example differs in a schema word"},
       {"word edits costing", "nearest example: word edits cost too much"},
       {"the nearest example", "nearest example below the threshold"},
       {"not stored in", "value not stored in the example's column"},

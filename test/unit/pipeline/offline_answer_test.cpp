@@ -219,18 +219,30 @@ TEST_F(OfflineAnswerTest, RefusesAValueNotStoredInThatColumn) {
 }
 
 TEST_F(OfflineAnswerTest, RefusesALiteralImpliedByWordsThatDiffer) {
-  // By default no content word may differ at all.
-  EXPECT_FALSE(answerer().answer("Who is the youngest vocalist?", conn_.get()).matched());
+  // "performer" for "singer": the LIMIT 1 the example's words imply is not accounted for.
+  // ("singer" names a table, which is refused anyway unless allowed, as here.)
   OfflineOptions loose;
   loose.min_score = 0.5;
-  loose.max_edit_cost = 2;
-  loose.max_content_edits = 1;
-  // "vocalist" for "singer": the LIMIT 1 the example's words imply is not accounted for.
-  OfflineAnswer a = answerer(loose).answer("Who is the youngest vocalist?", conn_.get());
+  loose.refuse_schema_word_edits = false;
+  OfflineAnswer a = answerer(loose).answer("Who is the youngest performer?", conn_.get());
   EXPECT_FALSE(a.matched());
   EXPECT_NE(a.reason.find("implied"), std::string::npos) << a.reason;
   loose.keep_literals_despite_content_edits = true;
-  EXPECT_TRUE(answerer(loose).answer("Who is the youngest vocalist?", conn_.get()).matched());
+  EXPECT_TRUE(answerer(loose).answer("Who is the youngest performer?", conn_.get()).matched());
+  // No content word may differ when max_content_edits is 0.
+  loose.max_content_edits = 0;
+  EXPECT_FALSE(answerer(loose).answer("Who is the youngest performer?", conn_.get()).matched());
+}
+
+TEST_F(OfflineAnswerTest, RefusesAnEditedWordThatNamesTheSchema) {
+  OfflineOptions loose;
+  loose.min_score = 0.5;
+  // "songs" for "singers": another table.
+  OfflineAnswer a = answerer(loose).answer("What are the names of the 3 oldest songs?", conn_.get());
+  EXPECT_FALSE(a.matched());
+  EXPECT_NE(a.reason.find("names a table or column"), std::string::npos) << a.reason;
+  loose.refuse_schema_word_edits = false;
+  EXPECT_TRUE(answerer(loose).answer("What are the names of the 3 oldest songs?", conn_.get()).matched());
 }
 
 TEST_F(OfflineAnswerTest, RefusesASlotItsSqlDoesNotHold) {
