@@ -11,7 +11,8 @@
 // and (--misses N) the first wrong answers.
 //
 //   build/bench/bench_offline_answer [--data DIR] [--holdout N] [--jobs N] [--limit-dbs N]
-//       [--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] [--unanswered N]
+//       [--max-edit-cost X] [--max-content-edits N] [--content-insertions] [--schema-word-edits] [--keep-literals]
+//       [--keep-empty] [--misses N] [--unanswered N]
 #include "askguru/pipeline/offline_answer.h"
 
 #include <algorithm>
@@ -66,6 +67,7 @@ struct Outcome {
 std::string reason_kind(const std::string& reason) {
   static const std::vector<std::pair<std::string, std::string>> kinds = {
       {"no example of this database has the question's shape", "no example with the same slots"},
+      {"content word more or less", "nearest example has a content word more or less"},
       {"content word", "nearest example differs in content words"},
       {"names a table or column", "nearest example differs in a schema word"},
       {"word edits costing", "nearest example: word edits cost too much"},
@@ -274,6 +276,10 @@ int main(int argc, char** argv) {
       args.options.max_edit_cost = std::stod(value());
     } else if (a == "--max-content-edits") {
       args.options.max_content_edits = std::stoul(value());
+    } else if (a == "--content-insertions") {
+      args.options.allow_content_insertions = true;
+    } else if (a == "--schema-word-edits") {
+      args.options.refuse_schema_word_edits = false;
     } else if (a == "--keep-literals") {
       args.options.keep_literals_despite_content_edits = true;
     } else if (a == "--keep-empty") {
@@ -285,7 +291,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_offline_answer [--data DIR] [--holdout N] [--jobs N] [--limit-dbs N] "
-                   "[--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] "
+                   "[--max-edit-cost X] [--max-content-edits N] [--content-insertions] [--schema-word-edits] "
+                   "[--keep-literals] [--keep-empty] [--misses N] "
                    "[--unanswered N]\n");
       return 2;
     }

@@ -181,7 +181,15 @@ std::string stem(std::string w) {
 }
 
 bool critical(const std::string& w) {
-  return critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot";
+  if (critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot") return true;
+  // A misspelt one ("diffrent", "avarage"): long words within one edit.
+  if (w.size() < 5) return false;
+  for (const std::string& c : critical_words()) {
+    if (c.size() >= 6 && c.size() + 1 >= w.size() && w.size() + 1 >= c.size() && text::edit_distance(c, w) <= 1) {
+      return true;
+    }
+  }
+  return false;
 }
 
 double indel_cost(const std::string& w) {
@@ -201,6 +209,7 @@ struct EditCost {
   double total = 0.0;
   bool content = false;  // some edit touches a content word (not a filler word, not a stem variant)
   size_t content_edits = 0;
+  size_t content_indels = 0;               // of which words added or dropped (not substituted)
   std::vector<std::string> content_words;  // the content words edited (either side)
 };
 
@@ -252,6 +261,7 @@ EditCost segment_cost(const std::vector<std::string>& a, const std::vector<std::
         if (indel_cost(a[i - 1]) >= 1.0) {
           out.content_words.push_back(a[i - 1]);
           ++out.content_edits;
+          ++out.content_indels;
         }
         --i;
         break;
@@ -259,6 +269,7 @@ EditCost segment_cost(const std::vector<std::string>& a, const std::vector<std::
         if (indel_cost(b[j - 1]) >= 1.0) {
           out.content_words.push_back(b[j - 1]);
           ++out.content_edits;
+          ++out.content_indels;
         }
         --j;
         break;
@@ -810,6 +821,7 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
       cost.total += c.total;
       cost.content = cost.content || c.content;
       cost.content_edits += c.content_edits;
+      cost.content_indels += c.content_indels;
       cost.content_words.insert(cost.content_words.end(), c.content_words.begin(), c.content_words.end());
     }
     if (!std::isfinite(cost.total)) continue;
@@ -817,13 +829,16 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
     bool names_schema = false;
     for (const std::string& w : cost.content_words) names_schema = names_schema || im.schema_word(w);
     if (score < im.options.min_score || cost.total > im.options.max_edit_cost ||
-        cost.content_edits > im.options.max_content_edits || (names_schema && im.options.refuse_schema_word_edits)) {
+        cost.content_edits > im.options.max_content_edits || (names_schema && im.options.refuse_schema_word_edits) ||
+        (cost.content_indels > 0 && !im.options.allow_content_insertions)) {
       if (score > nearest) {
         nearest = score;
         std::string r = "the nearest example, \"";
         r += im.store->at(im.ids[k]).question;
         r += "\", ";
-        if (names_schema && im.options.refuse_schema_word_edits) {
+        if (cost.content_indels > 0 && !im.options.allow_content_insertions) {
+          r += "has a content word more or less (a condition or column more or less)";
+        } else if (names_schema && im.options.refuse_schema_word_edits) {
           r += "differs in a word that names a table or column";
         } else if (cost.content_edits > im.options.max_content_edits) {
           r += "differs in ";

@@ -74,6 +74,9 @@ struct OfflineOptions {
   // A content word that differs must not look like a table or column name (a word of one,
   // or a prefix of at least 4 letters): "heights" for "names" is another column.
   bool refuse_schema_word_edits = true;
+  // Whether that content word may be added or dropped ("friends of Alice that are
+  // doctors" vs "friends of Bob": usually a condition more), not only replaced.
+  bool allow_content_insertions = false;
   // Keep the SQL's literals that no slot accounts for ("youngest" -> LIMIT 1) also when
   // the questions differ in content words (not only in filler words). Off: precision.
   bool keep_literals_despite_content_edits = false;

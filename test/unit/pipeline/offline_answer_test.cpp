@@ -234,6 +234,20 @@ TEST_F(OfflineAnswerTest, RefusesALiteralImpliedByWordsThatDiffer) {
   EXPECT_FALSE(answerer(loose).answer("Who is the youngest performer?", conn_.get()).matched());
 }
 
+TEST_F(OfflineAnswerTest, RefusesAContentWordMoreOrLess) {
+  // "famous" adds a condition the example's SQL does not have.
+  OfflineAnswer a = answerer().answer("List the names of famous singers older than 40.", conn_.get());
+  EXPECT_FALSE(a.matched());
+  EXPECT_NE(a.reason.find("more or less"), std::string::npos) << a.reason;
+  OfflineOptions loose;
+  loose.allow_content_insertions = true;
+  EXPECT_TRUE(answerer(loose).answer("List the names of famous singers older than 40.", conn_.get()).matched());
+  // A misspelt comparison word is still one ("diffrent" is "different").
+  loose.min_score = 0.0;
+  loose.max_edit_cost = 100;
+  EXPECT_FALSE(answerer(loose).answer("List the names of diffrent singers older than 40.", conn_.get()).matched());
+}
+
 TEST_F(OfflineAnswerTest, RefusesAnEditedWordThatNamesTheSchema) {
   OfflineOptions loose;
   loose.min_score = 0.5;
