@@ -127,9 +127,10 @@ int run(const Args& args) {
   std::printf("spider_train: %zu databases, %zu examples in the store, %zu held out (every %zu-th per database)\n",
               dbs.size(), pairs.size(), held_total, args.holdout);
   std::printf(
-      "options: max_edit_cost %.2f, max_content_edits %zu, keep literals despite content edits %s, reject empty "
-      "results %s\n",
-      args.options.max_edit_cost, args.options.max_content_edits,
+      "options: max_edit_cost %.2f, max_content_edits %zu, content insertions %s, schema-word edits %s, keep "
+      "literals despite content edits %s, reject empty results %s\n",
+      args.options.max_edit_cost, args.options.max_content_edits, args.options.allow_content_insertions ? "yes" : "no",
+      args.options.refuse_schema_word_edits ? "no" : "yes",
       args.options.keep_literals_despite_content_edits ? "yes" : "no", args.options.reject_empty_result ? "yes" : "no");
 
   std::vector<Outcome> outcomes;

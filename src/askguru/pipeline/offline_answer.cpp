@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "askguru/catalog/catalog.h"
@@ -182,14 +183,20 @@ std::string stem(std::string w) {
 
 bool critical(const std::string& w) {
   if (critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot") return true;
-  // A misspelt one ("diffrent", "avarage"): long words within one edit.
+  // A misspelt one ("diffrent", "avarage"): long words within one edit (memoised per thread).
   if (w.size() < 5) return false;
+  thread_local std::unordered_map<std::string, bool> misspelt;
+  if (auto it = misspelt.find(w); it != misspelt.end()) return it->second;
+  bool near = false;
   for (const std::string& c : critical_words()) {
     if (c.size() >= 6 && c.size() + 1 >= w.size() && w.size() + 1 >= c.size() && text::edit_distance(c, w) <= 1) {
-      return true;
+      near = true;
+      break;
     }
   }
-  return false;
+  if (misspelt.size() > 100000) misspelt.clear();
+  misspelt.emplace(w, near);
+  return near;
 }
 
 double indel_cost(const std::string& w) {
@@ -566,6 +573,7 @@ struct OfflineAnswerer::Impl {
       sub.to = ns.text;
       if (en && nn) {
         double ev = *number_value(*en);
+        const SqlLiteral* first_use = nullptr;
         for (size_t i = 0; i < literals.size(); ++i) {
           SqlLiteral& lit = literals[i];
           if (lit.node == nullptr || claimed_by[i] >= 0) continue;
@@ -577,6 +585,13 @@ struct OfflineAnswerer::Impl {
             hit = lit.value == *en || lit.value == es.text;
           }
           if (!hit) continue;
+          if (!identical && first_use != nullptr &&
+              (first_use->table != lit.table || first_use->column != lit.column || first_use->op != lit.op)) {
+            // 1 in "more than 1" and in "LIMIT 1": which of them the question's number is, is unknown.
+            a.reason = "the example's number " + *en + " stands in its SQL in two roles";
+            return a;
+          }
+          if (first_use == nullptr) first_use = &lit;
           claimed_by[i] = static_cast<int>(s);
           ++sub.occurrences;
           if (!identical) {

@@ -60,6 +60,8 @@ INSERT INTO song VALUES (1, 1, 'Rolling in the Deep', 9.5), (2, 2, 'Alors on dan
         {"concert", "Who is the youngest singer?", "", "SELECT name FROM singer ORDER BY age LIMIT 1"},
         {"concert", "Find the titles of songs whose title contains 'Love'.", "",
          "SELECT title FROM song WHERE title LIKE '%Love%'"},
+        {"concert", "Which singer older than 1 is the youngest?", "",
+         "SELECT name FROM singer WHERE age > 1 ORDER BY age LIMIT 1"},
         // Two equally close examples whose SQL disagrees (the second is a bad pair).
         {"concert", "What is the country of the singer with id 1?", "",
          "SELECT country FROM singer WHERE singer_id = 1"},
@@ -108,9 +110,9 @@ INSERT INTO song VALUES (1, 1, 'Rolling in the Deep', 9.5), (2, 2, 'Alors on dan
 };
 
 TEST_F(OfflineAnswerTest, UsesOnlyThisDatabasesExamples) {
-  EXPECT_EQ(answerer().example_count(), 9u);
+  EXPECT_EQ(answerer().example_count(), 10u);
   // "*": every example whose SQL resolves against this catalog (the pilot one does not).
-  EXPECT_EQ(OfflineAnswerer(*store_, catalog_, &values_, "*").example_count(), 9u);
+  EXPECT_EQ(OfflineAnswerer(*store_, catalog_, &values_, "*").example_count(), 10u);
 }
 
 TEST_F(OfflineAnswerTest, SubstitutesAStoredValueInTheSameColumn) {
@@ -263,6 +265,15 @@ TEST_F(OfflineAnswerTest, RefusesASlotItsSqlDoesNotHold) {
   // "Europe" is no literal of its example's SQL; "Asia" is no stored country either.
   OfflineAnswer a = answerer().answer("How many singers are from Asia?", conn_.get());
   EXPECT_FALSE(a.matched());
+}
+
+TEST_F(OfflineAnswerTest, RefusesANumberWithTwoRoles) {
+  // The example's 1 is both the age bound and the LIMIT.
+  OfflineAnswer a = answerer().answer("Which singer older than 40 is the youngest?", conn_.get());
+  EXPECT_FALSE(a.matched());
+  EXPECT_NE(a.reason.find("two roles"), std::string::npos) << a.reason;
+  // Asked with the same number, the example's SQL is reused as it is.
+  EXPECT_TRUE(answerer().answer("Which singer older than 1 is the youngest?", conn_.get()).matched());
 }
 
 TEST_F(OfflineAnswerTest, RefusesAnEmptyResult) {
