@@ -196,6 +196,18 @@ TEST_F(OfflineAnswerTest, AnswersWithoutAConnection) {
   EXPECT_EQ(a.match->sql, "SELECT name FROM singer WHERE age > 35");
 }
 
+TEST_F(OfflineAnswerTest, PrintsInTheCatalogsDialect) {
+  catalog::Catalog pg = catalog_;
+  pg.dialect = Dialect::kPostgres;
+  OfflineAnswerer answerer(*store_, pg, &values_, "concert");
+  OfflineAnswer a = answerer.answer("Show the names of singers from Germany who are older than 50.");
+  ASSERT_TRUE(a.matched()) << a.reason;
+  EXPECT_EQ(a.match->sql, "SELECT name FROM singer WHERE country = 'Germany' AND age > 50");
+  OfflineAnswer b = answerer.answer("Show the names of singers from France who are older than 50.");
+  ASSERT_TRUE(b.matched()) << b.reason;
+  EXPECT_EQ(b.match->sql, "SELECT name FROM singer WHERE country = 'France' AND age > 50");
+}
+
 TEST_F(OfflineAnswerTest, RefusesADifferentShape) {
   OfflineAnswer a = answerer().answer("What is the average age of singers from France?", conn_.get());
   EXPECT_FALSE(a.matched());
