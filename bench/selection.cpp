@@ -16,7 +16,8 @@
 // Each composition runs through pipeline::evaluate_pools (official spider-ex scoring) with
 // the deterministic rule, then with a tournament judged by the scripted LLM server acting as
 // a selector that is right with probability P (default 0.8) whenever the gold cluster is in
-// the pair (coin flip otherwise). The gold-equivalent candidates carry a /*gold*/ comment for
+// the pair (coin flip otherwise), then with the same judge but no tournament when the largest
+// cluster holds a strict majority of the candidates (SelectionOptions::majority_threshold 0.5). The gold-equivalent candidates carry a /*gold*/ comment for
 // the scripted judge to see; comments change neither results nor canonical token counts.
 // Prints, per composition and rule: upper bound, selection accuracy, its share of the bound,
 // the fast-path share, selector calls per question and selection time per question
@@ -219,7 +220,8 @@ rules:
         pools[g][q] = k == 0 ? s.gold + " /*gold*/" : k == 1 ? s.gold2 + " /*gold*/" : s.wrong[static_cast<size_t>(k - 2)];
       }
     }
-    for (int with_judge = 0; with_judge < 2; ++with_judge) {
+    for (int mode = 0; mode < 3; ++mode) {
+      const bool with_judge = mode > 0;
       pipeline::PoolEvalOptions options;
       options.eval.metric = eval::Metric::kSpiderEx;
       options.eval.db_root = db_root;
@@ -232,6 +234,7 @@ rules:
         options.selector = judge->get();
         options.prompts = &*prompts;
         options.selection.prompt = "select_pairwise_bench";
+        if (mode == 2) options.selection.majority_threshold = 0.5;
       }
       auto report = pipeline::evaluate_pools(subset, {"g0", "g1", "g2", "g3", "g4"}, pools, options);
       if (!report.ok()) {
@@ -240,7 +243,9 @@ rules:
       }
       const auto& r = *report;
       std::printf("%-10s %-13s %7.2f %9.2f %9s %9.2f %8.2f %9.3f\n", comp.name,
-                  with_judge ? fmt::format("judge p={:.2f}", judge_accuracy).c_str() : "deterministic", r.bound(),
+                  mode == 0   ? "deterministic"
+                  : mode == 1 ? fmt::format("judge p={:.2f}", judge_accuracy).c_str()
+                              : "judge+maj0.5", r.bound(),
                   r.accuracy(), r.upper_bound ? fmt::format("{:.2f}%", r.relative()).c_str() : "n/a",
                   r.share(pipeline::SelectionRule::kFastPath),
                   static_cast<double>(r.selector_calls) / static_cast<double>(r.questions),

@@ -346,6 +346,14 @@ Selection SelectionStage::select(std::vector<Candidate>& candidates, const Selec
     return finish(std::move(s), 0, SelectionRule::kDeterministic, candidates);
   }
 
+  if (options_.majority_threshold > 0 && s.clusters[0].size() > s.clusters[1].size() &&
+      static_cast<double>(s.clusters[0].size()) >=
+          options_.majority_threshold * static_cast<double>(s.valid_candidates)) {
+    trace.note("select", fmt::format("cluster 1 holds {} of {} valid candidates: majority, no tournament",
+                                     s.clusters[0].size(), s.valid_candidates));
+    return finish(std::move(s), 0, SelectionRule::kDeterministic, candidates);
+  }
+
   // The tournament: a round robin among the top K representatives, all calls at once.
   const size_t k = std::min(options_.top_k, s.clusters.size());
   std::vector<std::string> samples(k);

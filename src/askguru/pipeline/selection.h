@@ -19,7 +19,8 @@
 //     larger cluster, then the better generator rank, then the better score. A call that
 //     fails or whose reply says neither A nor B is no vote (noted in the trace). Every call
 //     is recorded in the trace with purpose "select".
-//  4. Deterministic rule, without a selector or when no vote came back: the largest
+//  4. Deterministic rule, without a selector, when no vote came back, or (an option) when
+//     the largest cluster is a clear majority (SelectionOptions::majority_threshold): the largest
 //     cluster, then the best generator rank, then the best score (the first cluster of the
 //     order above).
 //  5. No valid candidate: Selection::chosen is empty and `errors` says why each failed.
@@ -122,6 +123,11 @@ struct SelectionOptions {
   int max_tokens = 400;
   // Each pair asked twice, A/B swapped, to cancel position bias (twice the calls).
   bool both_orders = false;
+  // Skip the tournament when the largest cluster holds at least this share of the valid
+  // candidates and is strictly larger than the next one: the deterministic rule decides
+  // with no call. 0 (the default): every disagreement goes to the selector. A weak
+  // selector can overrule a clear majority (see bench_selection); 0.5 trusts a majority.
+  double majority_threshold = 0;
   // Time for the whole tournament; 0: none beyond the group's deadline.
   std::chrono::milliseconds timeout{0};
 };

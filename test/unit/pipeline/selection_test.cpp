@@ -15,6 +15,7 @@
 #include "askguru/llm/client.h"
 #include "askguru/llm/http_loop.h"
 #include "askguru/llm/prompt_template.h"
+#include "askguru/llm/request_group.h"
 #include "askguru/llm/scripted_server.h"
 #include "askguru/pipeline/selection.h"
 
@@ -351,6 +352,53 @@ rules:
   EXPECT_GT(sel.selector_failures, 0u);
   ASSERT_TRUE(sel.chosen);
   EXPECT_EQ(*sel.chosen, 3u);
+}
+
+TEST_F(SelectionTest, MajorityThresholdSkipsTheTournament) {
+  auto s = server(R"(
+rules:
+  - reply: {text: '{"answer": "B"}'}
+)");
+  ASSERT_TRUE(s);
+  auto judge = client(*s);
+  auto p = pool(kMinorityPool);  // clusters of 3, 1, 1
+  SelectionOptions options;
+  options.majority_threshold = 0.6;  // 3/5 is enough
+  Trace trace;
+  Selection sel = stage(judge.get(), options).select(p, context(), trace);
+  EXPECT_EQ(sel.rule, SelectionRule::kDeterministic);
+  EXPECT_EQ(s->request_count(), 0u);
+  ASSERT_TRUE(sel.chosen);
+  EXPECT_EQ(*sel.chosen, 0u);
+  options.majority_threshold = 0.7;  // 3/5 is not: the tournament runs
+  sel = stage(judge.get(), options).select(p, context(), trace);
+  EXPECT_EQ(sel.rule, SelectionRule::kTournament);
+  EXPECT_EQ(s->request_count(), 3u);
+}
+
+TEST_F(SelectionTest, DeadlineEndsASlowTournament) {
+  auto s = server(R"(
+rules:
+  - reply: {text: '{"answer": "B"}', latency_ms: 5000}
+)");
+  ASSERT_TRUE(s);
+  auto judge = client(*s);
+  auto p = pool(kMinorityPool);
+  SelectionOptions options;
+  options.timeout = std::chrono::milliseconds(200);
+  Trace trace;
+  Selection sel = stage(judge.get(), options).select(p, context(), trace);
+  EXPECT_EQ(sel.rule, SelectionRule::kDeterministic);
+  EXPECT_EQ(sel.selector_failures, 3u);
+  ASSERT_TRUE(sel.chosen);
+  EXPECT_EQ(*sel.chosen, 0u);
+  // The question's group, cancelled before the stage runs: no vote either.
+  auto group = std::make_shared<llm::RequestGroup>();
+  group->cancel();
+  Trace trace2;
+  sel = stage(judge.get()).select(p, context(), trace2, group);
+  EXPECT_EQ(sel.rule, SelectionRule::kDeterministic);
+  EXPECT_EQ(sel.selector_failures, 3u);
 }
 
 TEST_F(SelectionTest, DeterministicRuleWithoutSelector) {
