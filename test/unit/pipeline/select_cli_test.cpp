@@ -12,6 +12,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "askguru/llm/scripted_server.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -74,6 +76,25 @@ TEST(SelectCli, ChoosesAndScores) {
   EXPECT_EQ(chosen[0], "SELECT name FROM item WHERE qty > 5");  // simplest of the unanimous cluster
   EXPECT_EQ(chosen[1], "SELECT COUNT(*) + 1 FROM item");        // the larger cluster, although wrong
   EXPECT_EQ(chosen[2], "SELECT name FROM item ORDER BY id");    // the only valid one
+
+  // With a selector (the scripted server) that prefers COUNT(id): q1 goes to c.
+  auto server = askguru::llm::ScriptedServer::start_yaml(R"(
+rules:
+  - match: {regex: '### Candidate A\n```sql\nSELECT COUNT\(id\)'}
+    reply: {text: '{"answer": "A"}'}
+  - reply: {text: '{"answer": "B"}'}
+)");
+  ASSERT_TRUE(server.ok()) << server.error();
+  write(root / "llm.yaml", "endpoints:\n  - name: judge\n    base_url: " + (*server)->base_url() +
+                               "\n    model: judge-model\n    max_retries: 0\n");
+  auto [rc2, out2] = run(base + " --candidates " + (root / "a.sql").string() + " " + (root / "b.sql").string() + " " +
+                         (root / "c.sql").string() + " --llm-config " + (root / "llm.yaml").string() +
+                         " --selector judge --out " + (root / "judged.sql").string() + " 2>&1");
+  ASSERT_EQ(rc2, 0) << out2;
+  EXPECT_NE(out2.find("selection accuracy   100.00% (3/3)"), std::string::npos) << out2;
+  EXPECT_NE(out2.find("selector calls       1 (0 without a vote)"), std::string::npos) << out2;
+  EXPECT_EQ((*server)->request_count(), 1u);
+  EXPECT_EQ(lines(root / "judged.sql").at(1), "SELECT COUNT(id) FROM item");
 
   write(root / "short.sql", "SELECT 1\n");
   auto [bad, message] = run(base + " --candidates " + (root / "short.sql").string() + " 2>&1");
