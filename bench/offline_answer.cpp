@@ -11,7 +11,8 @@
 // and (--misses N) the first wrong answers.
 //
 //   build/bench/bench_offline_answer [--data DIR] [--holdout N] [--jobs N] [--limit-dbs N]
-//       [--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] [--unanswered N]
+//       [--max-edit-cost X] [--max-content-edits N] [--content-insertions] [--schema-word-edits] [--keep-literals]
+//       [--keep-empty] [--misses N] [--unanswered N]
 #include "askguru/pipeline/offline_answer.h"
 
 #include <algorithm>
@@ -66,7 +67,9 @@ struct Outcome {
 std::string reason_kind(const std::string& reason) {
   static const std::vector<std::pair<std::string, std::string>> kinds = {
       {"no example of this database has the question's shape", "no example with the same slots"},
+      {"content word more or less", "nearest example has a content word more or less"},
       {"content word", "nearest example differs in content words"},
+      {"names a table or column", "nearest example differs in a schema word"},
       {"word edits costing", "nearest example: word edits cost too much"},
       {"the nearest example", "nearest example below the threshold"},
       {"not stored in", "value not stored in the example's column"},
@@ -124,9 +127,10 @@ int run(const Args& args) {
   std::printf("spider_train: %zu databases, %zu examples in the store, %zu held out (every %zu-th per database)\n",
               dbs.size(), pairs.size(), held_total, args.holdout);
   std::printf(
-      "options: max_edit_cost %.2f, max_content_edits %zu, keep literals despite content edits %s, reject empty "
-      "results %s\n",
-      args.options.max_edit_cost, args.options.max_content_edits,
+      "options: max_edit_cost %.2f, max_content_edits %zu, content insertions %s, schema-word edits %s, keep "
+      "literals despite content edits %s, reject empty results %s\n",
+      args.options.max_edit_cost, args.options.max_content_edits, args.options.allow_content_insertions ? "yes" : "no",
+      args.options.refuse_schema_word_edits ? "no" : "yes",
       args.options.keep_literals_despite_content_edits ? "yes" : "no", args.options.reject_empty_result ? "yes" : "no");
 
   std::vector<Outcome> outcomes;
@@ -273,6 +277,10 @@ int main(int argc, char** argv) {
       args.options.max_edit_cost = std::stod(value());
     } else if (a == "--max-content-edits") {
       args.options.max_content_edits = std::stoul(value());
+    } else if (a == "--content-insertions") {
+      args.options.allow_content_insertions = true;
+    } else if (a == "--schema-word-edits") {
+      args.options.refuse_schema_word_edits = false;
     } else if (a == "--keep-literals") {
       args.options.keep_literals_despite_content_edits = true;
     } else if (a == "--keep-empty") {
@@ -284,7 +292,8 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_offline_answer [--data DIR] [--holdout N] [--jobs N] [--limit-dbs N] "
-                   "[--max-edit-cost X] [--max-content-edits N] [--keep-literals] [--keep-empty] [--misses N] "
+                   "[--max-edit-cost X] [--max-content-edits N] [--content-insertions] [--schema-word-edits] "
+                   "[--keep-literals] [--keep-empty] [--misses N] "
                    "[--unanswered N]\n");
       return 2;
     }

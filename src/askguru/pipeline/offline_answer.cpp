@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "askguru/catalog/catalog.h"
@@ -181,7 +182,21 @@ std::string stem(std::string w) {
 }
 
 bool critical(const std::string& w) {
-  return critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot";
+  if (critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot") return true;
+  // A misspelt one ("diffrent", "avarage"): long words within one edit (memoised per thread).
+  if (w.size() < 5) return false;
+  thread_local std::unordered_map<std::string, bool> misspelt;
+  if (auto it = misspelt.find(w); it != misspelt.end()) return it->second;
+  bool near = false;
+  for (const std::string& c : critical_words()) {
+    if (c.size() >= 6 && c.size() + 1 >= w.size() && w.size() + 1 >= c.size() && text::edit_distance(c, w) <= 1) {
+      near = true;
+      break;
+    }
+  }
+  if (misspelt.size() > 100000) misspelt.clear();
+  misspelt.emplace(w, near);
+  return near;
 }
 
 double indel_cost(const std::string& w) {
@@ -201,40 +216,74 @@ struct EditCost {
   double total = 0.0;
   bool content = false;  // some edit touches a content word (not a filler word, not a stem variant)
   size_t content_edits = 0;
+  size_t content_indels = 0;               // of which words added or dropped (not substituted)
+  std::vector<std::string> content_words;  // the content words edited (either side)
 };
 
 EditCost segment_cost(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   const size_t n = a.size(), m = b.size();
   std::vector<std::vector<double>> d(n + 1, std::vector<double>(m + 1, 0.0));
-  std::vector<std::vector<size_t>> content(n + 1, std::vector<size_t>(m + 1, 0));  // content edits on the path
-  auto is_content = [](double c) -> size_t { return c >= 1.0 ? 1 : 0; };
+  // 0: start, 1: substitution (or match), 2: deletion of a[i-1], 3: insertion of b[j-1].
+  std::vector<std::vector<uint8_t>> op(n + 1, std::vector<uint8_t>(m + 1, 0));
   for (size_t i = 1; i <= n; ++i) {
     d[i][0] = d[i - 1][0] + indel_cost(a[i - 1]);
-    content[i][0] = content[i - 1][0] + is_content(indel_cost(a[i - 1]));
+    op[i][0] = 2;
   }
   for (size_t j = 1; j <= m; ++j) {
     d[0][j] = d[0][j - 1] + indel_cost(b[j - 1]);
-    content[0][j] = content[0][j - 1] + is_content(indel_cost(b[j - 1]));
+    op[0][j] = 3;
   }
   for (size_t i = 1; i <= n; ++i) {
     for (size_t j = 1; j <= m; ++j) {
       double del = d[i - 1][j] + indel_cost(a[i - 1]);
       double ins = d[i][j - 1] + indel_cost(b[j - 1]);
-      double s = sub_cost(a[i - 1], b[j - 1]);
-      double sub = d[i - 1][j - 1] + s;
+      double sub = d[i - 1][j - 1] + sub_cost(a[i - 1], b[j - 1]);
       if (sub <= del && sub <= ins) {
         d[i][j] = sub;
-        content[i][j] = content[i - 1][j - 1] + is_content(s);
+        op[i][j] = 1;
       } else if (del <= ins) {
         d[i][j] = del;
-        content[i][j] = content[i - 1][j] + is_content(indel_cost(a[i - 1]));
+        op[i][j] = 2;
       } else {
         d[i][j] = ins;
-        content[i][j] = content[i][j - 1] + is_content(indel_cost(b[j - 1]));
+        op[i][j] = 3;
       }
     }
   }
-  return {d[n][m], content[n][m] > 0, content[n][m]};
+  EditCost out;
+  out.total = d[n][m];
+  if (!std::isfinite(out.total)) return out;
+  for (size_t i = n, j = m; i > 0 || j > 0;) {
+    switch (op[i][j]) {
+      case 1:
+        if (sub_cost(a[i - 1], b[j - 1]) >= 1.0) {
+          out.content_words.push_back(a[i - 1]);
+          out.content_words.push_back(b[j - 1]);
+          ++out.content_edits;
+        }
+        --i;
+        --j;
+        break;
+      case 2:
+        if (indel_cost(a[i - 1]) >= 1.0) {
+          out.content_words.push_back(a[i - 1]);
+          ++out.content_edits;
+          ++out.content_indels;
+        }
+        --i;
+        break;
+      default:
+        if (indel_cost(b[j - 1]) >= 1.0) {
+          out.content_words.push_back(b[j - 1]);
+          ++out.content_edits;
+          ++out.content_indels;
+        }
+        --j;
+        break;
+    }
+  }
+  out.content = out.content_edits > 0;
+  return out;
 }
 
 // ------------------------------------------------------------------ numbers
@@ -420,8 +469,20 @@ struct OfflineAnswerer::Impl {
   const catalog::Catalog* catalog = nullptr;
   const index::ValueIndex* values = nullptr;
   OfflineOptions options;
-  std::vector<size_t> ids;     // this database's examples
-  std::vector<Masked> masked;  // their questions, masked with this database's values
+  std::vector<size_t> ids;                       // this database's examples
+  std::vector<Masked> masked;                    // their questions, masked with this database's values
+  std::unordered_set<std::string> schema_words;  // stems of the words of table and column names
+
+  // Whether a question word may name a table or column ("heights" -> mountain.Height).
+  bool schema_word(const std::string& w) const {
+    const std::string st = stem(w);
+    if (schema_words.count(st)) return true;
+    if (st.size() < 4) return false;
+    for (const std::string& s : schema_words) {
+      if (s.size() >= 4 && (s.starts_with(st) || st.starts_with(s))) return true;
+    }
+    return false;
+  }
 
   bool stored_in(const std::string& value, const std::string& table, const std::string& column,
                  std::string* spelling) const {
@@ -512,6 +573,7 @@ struct OfflineAnswerer::Impl {
       sub.to = ns.text;
       if (en && nn) {
         double ev = *number_value(*en);
+        const SqlLiteral* first_use = nullptr;
         for (size_t i = 0; i < literals.size(); ++i) {
           SqlLiteral& lit = literals[i];
           if (lit.node == nullptr || claimed_by[i] >= 0) continue;
@@ -523,6 +585,13 @@ struct OfflineAnswerer::Impl {
             hit = lit.value == *en || lit.value == es.text;
           }
           if (!hit) continue;
+          if (!identical && first_use != nullptr &&
+              (first_use->table != lit.table || first_use->column != lit.column || first_use->op != lit.op)) {
+            // 1 in "more than 1" and in "LIMIT 1": which of them the question's number is, is unknown.
+            a.reason = "the example's number " + *en + " stands in its SQL in two roles";
+            return a;
+          }
+          if (first_use == nullptr) first_use = &lit;
           claimed_by[i] = static_cast<int>(s);
           ++sub.occurrences;
           if (!identical) {
@@ -670,6 +739,34 @@ OfflineAnswerer::OfflineAnswerer(const index::ExampleStore& store, const catalog
   impl_->values = values;
   impl_->options = options;
   if (db_id.empty()) db_id = catalog.db_id;
+  auto add_words = [&](std::string_view name) {
+    std::string word;
+    auto flush = [&]() {
+      if (!word.empty()) impl_->schema_words.insert(stem(text::to_lower(word)));
+      word.clear();
+    };
+    for (size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i];
+      if (!std::isalnum(static_cast<unsigned char>(c))) {
+        flush();
+        continue;
+      }
+      // camelCase boundary: "AllergyType" -> allergy, type.
+      if (std::isupper(static_cast<unsigned char>(c)) && i > 0 &&
+          std::islower(static_cast<unsigned char>(name[i - 1]))) {
+        flush();
+      }
+      word += c;
+    }
+    flush();
+  };
+  for (const catalog::Table& t : catalog.tables) {
+    add_words(t.name);
+    for (const catalog::Column& c : t.columns) {
+      add_words(c.name);
+      add_words(c.natural_name);
+    }
+  }
   const bool any = db_id == "*";
   for (size_t i = 0; i < store.size(); ++i) {
     const index::StoredExample& ex = store.at(i);
@@ -739,17 +836,26 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
       cost.total += c.total;
       cost.content = cost.content || c.content;
       cost.content_edits += c.content_edits;
+      cost.content_indels += c.content_indels;
+      cost.content_words.insert(cost.content_words.end(), c.content_words.begin(), c.content_words.end());
     }
     if (!std::isfinite(cost.total)) continue;
     double score = 1.0 - cost.total / static_cast<double>(std::max<size_t>({e.tokens, q.tokens, 1}));
+    bool names_schema = false;
+    for (const std::string& w : cost.content_words) names_schema = names_schema || im.schema_word(w);
     if (score < im.options.min_score || cost.total > im.options.max_edit_cost ||
-        cost.content_edits > im.options.max_content_edits) {
+        cost.content_edits > im.options.max_content_edits || (names_schema && im.options.refuse_schema_word_edits) ||
+        (cost.content_indels > 0 && !im.options.allow_content_insertions)) {
       if (score > nearest) {
         nearest = score;
         std::string r = "the nearest example, \"";
         r += im.store->at(im.ids[k]).question;
         r += "\", ";
-        if (cost.content_edits > im.options.max_content_edits) {
+        if (cost.content_indels > 0 && !im.options.allow_content_insertions) {
+          r += "has a content word more or less (a condition or column more or less)";
+        } else if (names_schema && im.options.refuse_schema_word_edits) {
+          r += "differs in a word that names a table or column";
+        } else if (cost.content_edits > im.options.max_content_edits) {
           r += "differs in ";
           r += std::to_string(cost.content_edits);
           r += " content word(s) (at most ";

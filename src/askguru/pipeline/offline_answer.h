@@ -11,10 +11,11 @@
 //       index (numbers [NUM], quoted strings [STR], stored values [VAL], entities [ENT]),
 //       have the same slots in the same order (NUM with NUM; STR/VAL/ENT with each other)
 //       and nearly the same words between them: a weighted word edit distance (filler
-//       words and words of the same stem cost 0.25, other content words 1 and, by default,
-//       may not differ at all since they name columns and tables; comparison, negation and
-//       aggregate words such as "not", "more", "least", "average", "and"/"or" never
-//       differ) gives score = 1 - cost / words, which must reach `min_score`;
+//       words and words of the same stem cost 0.25, other content words 1, at most one of
+//       them by default and never one that looks like a table or column name ("heights"
+//       for "names"); comparison, negation and aggregate words such as "not", "more",
+//       "least", "average", "and"/"or" never differ) gives score = 1 - cost / words,
+//       which must reach `min_score`;
 //   (b) each slot of the example's question aligns to literals of its SQL: a number to
 //       the numeric literals of the same value (or a string literal spelled the same), a
 //       text to the string literals equal to it (case-insensitive; also inside a LIKE
@@ -69,7 +70,13 @@ struct OfflineOptions {
   double max_edit_cost = 2.0;
   // Content words (not filler, not a variant of the same stem) that may differ: an edited
   // content word usually names another column or table ("heights" for "names").
-  size_t max_content_edits = 0;
+  size_t max_content_edits = 1;
+  // A content word that differs must not look like a table or column name (a word of one,
+  // or a prefix of at least 4 letters): "heights" for "names" is another column.
+  bool refuse_schema_word_edits = true;
+  // Whether that content word may be added or dropped ("friends of Alice that are
+  // doctors" vs "friends of Bob": usually a condition more), not only replaced.
+  bool allow_content_insertions = false;
   // Keep the SQL's literals that no slot accounts for ("youngest" -> LIMIT 1) also when
   // the questions differ in content words (not only in filler words). Off: precision.
   bool keep_literals_despite_content_edits = false;
