@@ -82,7 +82,7 @@ void run(const Options& opt) {
 void setup(CLI::App& sub) {
   auto opt = std::make_shared<Options>();
   sub.add_option("--db", opt->db,
-                 "database: an SQLite file (a path or sqlite:///path) or postgresql://user@host:port/db")
+                 "database: an SQLite file (a path or sqlite:///path), postgresql://user@host:port/db or odbc:DSN / odbc:<connection string>")
       ->required();
   sub.add_option("--timeout-ms", opt->timeout_ms, "time limit; 0 for none")
       ->capture_default_str()

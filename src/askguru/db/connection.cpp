@@ -3,6 +3,7 @@
 #include <cctype>
 
 #include "askguru/common/text.h"
+#include "askguru/db/odbc_connection.h"
 #include "askguru/db/postgres_connection.h"
 #include "askguru/db/sqlite_connection.h"
 
@@ -46,14 +47,13 @@ Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const 
     AG_ASSIGN_OR_RETURN(auto connection, PostgresConnection::open(std::string(trimmed), options));
     return std::unique_ptr<Connection>(std::move(connection));
   } else if (scheme == "odbc") {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "the odbc backend is not built yet; use an SQLite file (a path or sqlite:///path) or "
-                      "postgresql://user@host:port/database");
+    AG_ASSIGN_OR_RETURN(auto connection, OdbcConnection::open(trimmed.substr(scheme.size() + 1), options));
+    return std::unique_ptr<Connection>(std::move(connection));
   } else {
     return make_error(ErrorCode::kInvalidArgument,
                       "unsupported database address scheme '" + scheme +
                           "' in " + redact_postgres_url(trimmed) +
-                          "; expected a path to an SQLite file, sqlite:///path or postgresql://user@host:port/database");
+                          "; expected a path to an SQLite file, sqlite:///path, postgresql://user@host:port/database or odbc:DSN");
   }
   AG_ASSIGN_OR_RETURN(auto connection, SqliteConnection::open(path, options));
   return std::unique_ptr<Connection>(std::move(connection));

@@ -1,8 +1,8 @@
 // Connection: one database, executed read-only with a time limit and an
 // optional row cap, and introspected into a Catalog.
 //
-// Backends: SQLite (embedded default) and PostgreSQL (libpq) now; ODBC comes
-// behind the same interface. A Connection is used by one thread at a time,
+// Backends: SQLite (embedded default), PostgreSQL (libpq) and ODBC (unixODBC: Oracle
+// and any database with a driver). A Connection is used by one thread at a time,
 // except interrupt(), which any thread may call to cancel the running query.
 // Open one connection per worker thread for parallel work.
 #pragma once
@@ -70,7 +70,8 @@ class Connection {
 
 // Opens a database by URL: a plain path or sqlite:///path (read-only), or
 // postgresql://user@host:port/db?options (postgres:// too; the password from PGPASSWORD,
-// a password file or the environment). Later: odbc:....
+// a password file or the environment), or odbc:DSN / odbc:<connection string>
+// (odbc_connection.h; dialect=, pwdfile=, pwdenv= items; ASKGURU_ODBC_PASSWORD).
 Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const OpenOptions& options = {});
 
 }  // namespace askguru::db
