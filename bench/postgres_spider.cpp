@@ -170,7 +170,7 @@ int main(int argc, char** argv) {
   size_t t_matches = 0, t_ties = 0, t_differ = 0, t_errors = 0, t_failed = 0;
   double translate_seconds = 0;
   std::map<std::string, size_t> t_kinds, t_rules;
-  catalog::Catalog target;
+  catalog::Catalog target, source;
   FILE* dump = dump_path.empty() ? nullptr : std::fopen(dump_path.c_str(), "w");
   double sqlite_seconds = 0, pg_seconds = 0;
   const auto query_start = Clock::now();
@@ -201,6 +201,8 @@ int main(int argc, char** argv) {
         return 1;
       }
       target = std::move(*introspected);
+      auto source_catalog = it->second.sqlite->introspect(light);
+      source = source_catalog.ok() ? std::move(*source_catalog) : catalog::Catalog{};
     }
     ++total;
     auto t0 = Clock::now();
@@ -224,7 +226,9 @@ int main(int argc, char** argv) {
     }
     // Translated.
     auto t2 = Clock::now();
-    auto translated = sql::translate(example.gold_sql, target);
+    sql::TranslateOptions translate_options;
+    translate_options.source = &source;
+    auto translated = sql::translate(example.gold_sql, target, translate_options);
     translate_seconds += seconds_since(t2);
     if (!translated.ok()) {
       ++t_failed;
