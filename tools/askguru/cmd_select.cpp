@@ -22,6 +22,9 @@ struct Flags {
   std::vector<std::string> candidates;
   std::string metric;
   std::string out;
+  std::string report;
+  bool both_orders = false;
+  double majority = 0;
   std::string llm_config;
   std::string selector;
   std::string prompts_dir;
@@ -43,6 +46,11 @@ void setup(CLI::App& sub) {
       ->expected(1, -1);
   sub.add_option("--metric", flags->metric, "bird-ex or spider-ex (default: by the dataset)");
   sub.add_option("--out", flags->out, "write the chosen SQL here, one per line");
+  sub.add_option("--report", flags->report, "write a JSON report (figures and one item per question) here");
+  sub.add_flag("--both-orders", flags->both_orders, "ask each pair twice, A and B swapped (position bias)");
+  sub.add_option("--majority", flags->majority,
+                 "no tournament when the largest cluster holds at least this share of the valid candidates "
+                 "(e.g. 0.5; default 0: always)");
   sub.add_option("--llm-config", flags->llm_config, "LLM endpoints (YAML) for the selector");
   sub.add_option("--selector", flags->selector, "the endpoint that judges pairs (needs --llm-config)");
   sub.add_option("--prompts", flags->prompts_dir, "a folder of edited prompt templates (*.txt)");
@@ -68,6 +76,8 @@ void setup(CLI::App& sub) {
     options.eval.quiet = flags->quiet;
     if (flags->timeout_s >= 0) options.eval.timeout_s = flags->timeout_s;
     options.selection.top_k = flags->top_k;
+    options.selection.both_orders = flags->both_orders;
+    options.selection.majority_threshold = flags->majority;
 
     std::vector<std::string> names;
     std::vector<std::vector<std::string>> pools;
@@ -115,6 +125,11 @@ void setup(CLI::App& sub) {
       Status written = files::write_file(flags->out, text);
       if (!written.ok()) cli::fail(written);
       std::printf("selected SQL: %s\n", flags->out.c_str());
+    }
+    if (!flags->report.empty()) {
+      Status written = files::write_file(flags->report, pipeline::pool_report_json(*report, *dataset));
+      if (!written.ok()) cli::fail(written);
+      std::printf("report: %s\n", flags->report.c_str());
     }
   });
 }

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "askguru/catalog/render.h"
 #include "askguru/common/progress.h"
@@ -174,6 +175,7 @@ Result<PoolEvalReport> evaluate_pools(const eval::Dataset& dataset, const std::v
     item.rule = sel.rule;
     item.clusters = sel.clusters.size();
     item.agreement = sel.agreement;
+    item.valid = sel.valid_candidates;
     item.chosen_generator = sel.chosen ? static_cast<int>(*sel.chosen) : -1;
     const size_t written = sel.chosen ? *sel.chosen : 0;
     item.selected_correct = correct[written][q];
@@ -216,6 +218,51 @@ std::string pool_report_text(const PoolEvalReport& r) {
   out += fmt::format("time: execution {:.2f} s, selection {:.2f} s ({:.3f} ms per question)\n", r.execute_seconds,
                      r.select_seconds, r.questions ? 1000.0 * r.select_seconds / static_cast<double>(r.questions) : 0.0);
   return out;
+}
+
+std::string pool_report_json(const PoolEvalReport& r, const eval::Dataset& dataset) {
+  nlohmann::json j;
+  j["metric"] = r.metric;
+  j["questions"] = r.questions;
+  j["generators"] = r.generators;
+  j["generator_correct"] = r.generator_correct;
+  j["upper_bound"] = r.upper_bound;
+  j["selected_correct"] = r.selected_correct;
+  j["upper_bound_pct"] = r.bound();
+  j["accuracy_pct"] = r.accuracy();
+  j["of_bound_pct"] = r.relative();
+  nlohmann::json rules = nlohmann::json::object();
+  for (SelectionRule rule : {SelectionRule::kFastPath, SelectionRule::kTournament, SelectionRule::kDeterministic,
+                             SelectionRule::kNoValidCandidate}) {
+    const int i = static_cast<int>(rule);
+    rules[std::string(selection_rule_name(rule))] = {{"questions", r.by_rule[i]},
+                                                     {"correct", r.selected_correct_by_rule[i]},
+                                                     {"share_pct", r.share(rule)}};
+  }
+  j["rules"] = std::move(rules);
+  j["selector_calls"] = r.selector_calls;
+  j["selector_failures"] = r.selector_failures;
+  j["execute_seconds"] = r.execute_seconds;
+  j["select_seconds"] = r.select_seconds;
+  nlohmann::json items = nlohmann::json::array();
+  for (size_t q = 0; q < r.items.size(); ++q) {
+    const PoolQuestion& it = r.items[q];
+    nlohmann::json correct = nlohmann::json::array();
+    for (bool c : it.correct) correct.push_back(c);
+    items.push_back({{"index", q},
+                     {"db_id", q < dataset.examples.size() ? dataset.examples[q].db_id : ""},
+                     {"rule", std::string(selection_rule_name(it.rule))},
+                     {"clusters", it.clusters},
+                     {"valid", it.valid},
+                     {"agreement", it.agreement},
+                     {"chosen_generator", it.chosen_generator < 0 ? nlohmann::json(nullptr)
+                                                                  : nlohmann::json(it.chosen_generator)},
+                     {"selected_correct", it.selected_correct},
+                     {"any_correct", it.any_correct},
+                     {"correct", std::move(correct)}});
+  }
+  j["items"] = std::move(items);
+  return j.dump(1);
 }
 
 }  // namespace askguru::pipeline

@@ -33,6 +33,7 @@ struct PoolEvalOptions {
 struct PoolQuestion {
   std::vector<bool> correct;  // per generator
   bool any_correct = false;
+  size_t valid = 0;  // valid candidates
   int chosen_generator = -1;  // -1: no valid candidate (the first generator's SQL is written)
   bool selected_correct = false;
   SelectionRule rule = SelectionRule::kNoValidCandidate;
@@ -70,5 +71,9 @@ Result<PoolEvalReport> evaluate_pools(const eval::Dataset& dataset, const std::v
 
 // The figures `askguru select` prints.
 std::string pool_report_text(const PoolEvalReport& report);
+// The same figures as JSON, with one item per question: "index", "db_id", "rule",
+// "clusters", "agreement", "chosen_generator" (null: no valid candidate), "selected_correct",
+// "any_correct", "correct" (per generator).
+std::string pool_report_json(const PoolEvalReport& report, const eval::Dataset& dataset);
 
 }  // namespace askguru::pipeline

@@ -48,6 +48,39 @@ std::string Selection::summary() const {
   return s;
 }
 
+nlohmann::json selection_to_json(const Selection& s) {
+  nlohmann::json j;
+  j["rule"] = std::string(selection_rule_name(s.rule));
+  j["fast_path"] = s.fast_path;
+  j["chosen"] = s.chosen ? nlohmann::json(*s.chosen) : nlohmann::json(nullptr);
+  j["chosen_cluster"] = s.chosen_cluster ? nlohmann::json(*s.chosen_cluster) : nlohmann::json(nullptr);
+  j["agreement"] = s.agreement;
+  j["valid_candidates"] = s.valid_candidates;
+  j["selector_calls"] = s.selector_calls;
+  j["selector_failures"] = s.selector_failures;
+  nlohmann::json clusters = nlohmann::json::array();
+  for (const ResultCluster& c : s.clusters) {
+    clusters.push_back({{"members", c.members},
+                        {"representative", c.representative},
+                        {"size", c.size()},
+                        {"best_rank", c.best_rank},
+                        {"best_score", c.best_score},
+                        {"wins", c.wins},
+                        {"losses", c.losses}});
+  }
+  j["clusters"] = std::move(clusters);
+  nlohmann::json votes = nlohmann::json::array();
+  for (const SelectorVote& v : s.votes) {
+    votes.push_back({{"a", v.cluster_a},
+                     {"b", v.cluster_b},
+                     {"winner", v.winner < 0 ? nlohmann::json(nullptr) : nlohmann::json(v.winner)},
+                     {"reason", v.reason}});
+  }
+  j["votes"] = std::move(votes);
+  j["errors"] = s.errors;
+  return j;
+}
+
 // ---------------------------------------------------------------- clustering
 
 bool same_result(const db::ResultSet& a, const db::ResultSet& b, bool order_matters) {

@@ -44,6 +44,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "askguru/common/dialect.h"
 #include "askguru/common/status.h"
 #include "askguru/pipeline/candidate.h"
@@ -155,6 +157,13 @@ class SelectionStage {
   const llm::PromptLibrary* prompts_;
   SelectionOptions options_;
 };
+
+// For traces and answers: {"rule", "fast_path", "chosen", "chosen_cluster", "agreement",
+// "valid_candidates", "selector_calls", "selector_failures", "clusters": [{"members",
+// "representative", "size", "best_rank", "best_score", "wins", "losses"}], "votes":
+// [{"a", "b", "winner", "reason"}], "errors"}. Cluster numbers are 0-based indexes into
+// "clusters"; candidate numbers are pool indexes.
+nlohmann::json selection_to_json(const Selection& selection);
 
 // ---------------------------------------------------------------- pieces, exposed for tests
 

@@ -346,6 +346,21 @@ TEST_F(OdbcSqliteTest, ForcedOracleDialectFallsBackToTheCatalogFunctions) {
   EXPECT_EQ(catalog->tables.size(), 4u);
 }
 
+TEST_F(OdbcSqliteTest, DatesReadAsDriverStructsBecomeIsoText) {
+  // Under dialect=oracle dates are read as the driver's date/timestamp structs (Oracle's
+  // text form follows NLS_DATE_FORMAT); the SQLite driver exercises that path for real.
+  auto conn = OdbcConnection::open(url_ + ";dialect=oracle");
+  ASSERT_TRUE(conn.ok()) << conn.error();
+  auto rows = (*conn)->execute_trusted("SELECT placed, at FROM orders ORDER BY id", {});
+  ASSERT_TRUE(rows.ok()) << rows.error();
+  ASSERT_EQ(rows->rows.size(), 3u);
+  EXPECT_EQ(rows->rows[0][0], Value::text("2024-01-31"));
+  EXPECT_EQ(rows->rows[0][1], Value::text("2024-01-31 12:30:00"));
+  EXPECT_EQ(rows->rows[1][0], Value::text("2023-12-01"));
+  EXPECT_TRUE(rows->rows[1][1].is_null());
+  EXPECT_TRUE(rows->rows[2][0].is_null());
+}
+
 TEST_F(OdbcSqliteTest, DataSourceNamesFromOdbcIni) {
   // unixODBC reads ODBCSYSINI once per process (this one has used ODBC already), so the
   // DSN is tried by a fresh askguru process.

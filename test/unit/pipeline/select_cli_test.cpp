@@ -89,12 +89,18 @@ rules:
                                "\n    model: judge-model\n    max_retries: 0\n");
   auto [rc2, out2] = run(base + " --candidates " + (root / "a.sql").string() + " " + (root / "b.sql").string() + " " +
                          (root / "c.sql").string() + " --llm-config " + (root / "llm.yaml").string() +
-                         " --selector judge --out " + (root / "judged.sql").string() + " 2>&1");
+                         " --selector judge --out " + (root / "judged.sql").string() + " --report " +
+                         (root / "report.json").string() + " 2>&1");
   ASSERT_EQ(rc2, 0) << out2;
   EXPECT_NE(out2.find("selection accuracy   100.00% (3/3)"), std::string::npos) << out2;
   EXPECT_NE(out2.find("selector calls       1 (0 without a vote)"), std::string::npos) << out2;
   EXPECT_EQ((*server)->request_count(), 1u);
   EXPECT_EQ(lines(root / "judged.sql").at(1), "SELECT COUNT(id) FROM item");
+  std::ifstream report_file(root / "report.json");
+  std::stringstream report;
+  report << report_file.rdbuf();
+  EXPECT_NE(report.str().find("\"tournament\""), std::string::npos);
+  EXPECT_NE(report.str().find("\"chosen_generator\": 2"), std::string::npos) << report.str();
 
   write(root / "short.sql", "SELECT 1\n");
   auto [bad, message] = run(base + " --candidates " + (root / "short.sql").string() + " 2>&1");

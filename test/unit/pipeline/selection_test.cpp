@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "askguru/catalog/catalog.h"
@@ -226,6 +227,11 @@ rules:
   EXPECT_EQ(sel.selector_failures, 0u);
   EXPECT_EQ(s->request_count(), 3u);
   EXPECT_EQ(sel.clusters[*sel.chosen_cluster].wins, 2);
+  nlohmann::json j = selection_to_json(sel);
+  EXPECT_EQ(j["rule"], "tournament");
+  EXPECT_EQ(j["chosen"], 3);
+  EXPECT_EQ(j["clusters"].size(), 3u);
+  EXPECT_EQ(j["votes"].size(), 3u);
   EXPECT_DOUBLE_EQ(sel.agreement, 0.2);
   auto calls = trace.calls();
   ASSERT_EQ(calls.size(), 3u);
