@@ -99,6 +99,7 @@ struct Inst {
   Identifier qualifier;  // how a reference to it is qualified in the output
   std::vector<Col> cols;
   bool open = false;  // unknown columns (table function, unknown table)
+  std::vector<std::string> primary_key;  // catalog tables: the key's columns
 };
 
 struct Scope {
@@ -279,6 +280,7 @@ class Translator {
           rules.insert("names");
         }
         if (!tn->schema.empty()) tn->schema = ident(tn->schema.name);
+        in.primary_key = table->primary_key;
         const catalog::Table* source_table = source_ != nullptr ? source_->find_table(table->name) : nullptr;
         for (const catalog::Column& c : table->columns) {
           Col col{c.name, type_of_declared(c.type), !(c.not_null || c.primary_key), false};
@@ -557,19 +559,109 @@ class Translator {
       one_row(s);
       return;
     }
+    // Columns the groups determine: the GROUP BY columns, those equal to them (ON / WHERE
+    // equalities), and every column of a table whose primary key is among them.
+    std::set<std::string> grouped;
+    for (Expr* g : s->group_by) {
+      if (auto* ref = g->as<ColumnRef>()) grouped.insert(column_key(ref, scope));
+    }
+    std::vector<std::pair<std::string, std::string>> equalities;
+    collect_equalities(s->where, scope, equalities);
+    collect_join_equalities(s->from, scope, equalities);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& [a, b] : equalities) {
+        if (grouped.count(a) && grouped.insert(b).second) changed = true;
+        if (grouped.count(b) && grouped.insert(a).second) changed = true;
+      }
+    }
     std::vector<Expr*> groups(s->group_by.begin(), s->group_by.end());
+    std::set<const Expr*> wrap;
     for (Expr* b : bare) {
       bool present = false;
       for (Expr* g : groups) present = present || equal(b, g);
       // A select-list alias in ORDER BY names an output column: nothing to group.
       auto* ref = b->as<ColumnRef>();
       if (ref != nullptr && ref->table.empty() && alias_names_.count(ref)) present = true;
-      if (!present) groups.push_back(b);
+      if (present) continue;
+      if (ref != nullptr && !determined(ref, scope, grouped)) {
+        wrap.insert(b);  // SQLite takes it from some row of the group
+        continue;
+      }
+      groups.push_back(b);
     }
     if (groups.size() != s->group_by.size()) {
       s->group_by = ast_.make_list(groups);
       rules.insert("group by");
     }
+    if (!wrap.empty()) {
+      for (SelectItem& item : s->items) wrap_only(item.expr, wrap);
+      if (s->having != nullptr) wrap_only(s->having, wrap);
+      for (OrderItem& o : s->order_by) wrap_only(o.expr, wrap);
+      rules.insert("bare columns");
+    }
+  }
+
+  void wrap_only(Expr*& e, const std::set<const Expr*>& wrap) {
+    if (wrap.count(e)) {
+      e = make_function("MIN", {e}, e->pos);
+      return;
+    }
+    if (e->kind == NodeKind::kSubquery || e->kind == NodeKind::kExists) return;
+    for_each_slot(e, [&](auto*& slot) {
+      using T = std::remove_reference_t<decltype(slot)>;
+      if constexpr (std::is_same_v<T, Expr*>) wrap_only(slot, wrap);
+    });
+  }
+
+  const Inst* instance_of(const ColumnRef* ref, const Scope& scope) const {
+    for (const Inst& in : scope.insts) {
+      if (!ref->table.empty()) {
+        if (in.key == lower(ref->table.name)) return &in;
+      } else if (find_col(in, ref->column.name) != nullptr) {
+        return &in;
+      }
+    }
+    return nullptr;
+  }
+
+  std::string column_key(const ColumnRef* ref, const Scope& scope) const {
+    const Inst* in = instance_of(ref, scope);
+    return (in != nullptr ? in->key : std::string("?")) + "." + lower(ref->column.name);
+  }
+
+  bool determined(const ColumnRef* ref, const Scope& scope, const std::set<std::string>& grouped) const {
+    if (grouped.count(column_key(ref, scope))) return true;
+    const Inst* in = instance_of(ref, scope);
+    if (in == nullptr) return true;  // unknown: leave it to the GROUP BY
+    if (in->primary_key.empty()) return false;
+    for (const std::string& k : in->primary_key) {
+      if (!grouped.count(in->key + "." + lower(k))) return false;
+    }
+    return true;
+  }
+
+  void collect_equalities(const Expr* e, const Scope& scope, std::vector<std::pair<std::string, std::string>>& out) {
+    if (e == nullptr) return;
+    if (auto* b = e->as<Binary>()) {
+      if (b->op == BinaryOp::kAnd) {
+        collect_equalities(b->left, scope, out);
+        collect_equalities(b->right, scope, out);
+      } else if (b->op == BinaryOp::kEq) {
+        auto* l = b->left->as<ColumnRef>();
+        auto* r = b->right->as<ColumnRef>();
+        if (l != nullptr && r != nullptr) out.emplace_back(column_key(l, scope), column_key(r, scope));
+      }
+    }
+  }
+
+  void collect_join_equalities(const TableRef* t, const Scope& scope,
+                               std::vector<std::pair<std::string, std::string>>& out) {
+    auto* j = t != nullptr ? t->as<JoinRef>() : nullptr;
+    if (j == nullptr) return;
+    collect_join_equalities(j->left, scope, out);
+    collect_join_equalities(j->right, scope, out);
+    if (j->type == JoinType::kInner || j->type == JoinType::kComma) collect_equalities(j->on, scope, out);
   }
 
   // SELECT bare, MAX(x) FROM ... (no GROUP BY): SQLite takes the bare columns from the row
