@@ -92,6 +92,7 @@ bool numeric_affinity(std::string_view declared) {
   return true;  // REAL, FLOA, DOUB, NUMERIC, DECIMAL, DATE ...
 }
 
+constexpr std::string_view kNumberPrefixPattern = "^\\s*[-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?";
 constexpr std::string_view kNumberPattern = "^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$";
 
 struct Inst {
@@ -241,16 +242,22 @@ class Translator {
     c->else_result = otherwise;
     return c;
   }
-  // SQLite reads text as a number in arithmetic and SUM/AVG: its numeric prefix, else 0.
+  // SQLite reads text as a number in arithmetic and SUM/AVG: its longest numeric prefix,
+  // else 0 (NULL stays NULL):
+  //   CASE WHEN e IS NOT NULL THEN CAST(COALESCE(SUBSTRING(e, '^prefix'), '0') AS DOUBLE PRECISION) END
   Expr* text_as_number(Expr* e) {
     rules.insert("text as number");
     auto* not_null = ast_.arena().make<IsNull>();
     not_null->negated = true;
     not_null->value = e;
-    auto* c = number_of(e, nullptr)->as<Case>();
-    std::vector<WhenClause> whens(c->whens.begin(), c->whens.end());
-    whens.push_back(WhenClause{not_null, make_literal(LiteralKind::kInteger, "0", e->pos)});
-    c->whens = ast_.make_list(whens);
+    Expr* prefix = make_function(
+        "SUBSTRING", {e, make_literal(LiteralKind::kString, kNumberPrefixPattern, e->pos)}, e->pos);
+    Expr* number = make_cast(
+        make_function("COALESCE", {prefix, make_literal(LiteralKind::kString, "0", e->pos)}, e->pos),
+        "DOUBLE PRECISION");
+    auto* c = ast_.arena().make<Case>();
+    c->pos = e->pos;
+    c->whens = ast_.make_list(std::vector<WhenClause>{WhenClause{not_null, number}});
     return c;
   }
 
@@ -1115,6 +1122,11 @@ class Translator {
     if ((name == "avg" || name == "sum" || name == "total") && f->args.size() == 1 && first == Ty::kText) {
       f->args[0] = text_as_number(f->args[0]);
       first = Ty::kReal;
+    }
+    if (name == "avg" && f->args.size() == 1 && first == Ty::kInt) {
+      // PostgreSQL averages integers exactly (NUMERIC); SQLite in double precision.
+      f->args[0] = make_cast(f->args[0], "DOUBLE PRECISION");
+      rules.insert("avg in double precision");
     }
     if (name == "avg") return Ty::kReal;
     if (name == "sum" || name == "total") {
