@@ -601,12 +601,58 @@ class Translator {
       s->group_by = ast_.make_list(groups);
       rules.insert("group by");
     }
+    if (!wrap.empty() && extreme_row_per_group(s)) return;
     if (!wrap.empty()) {
       for (SelectItem& item : s->items) wrap_only(item.expr, wrap);
       if (s->having != nullptr) wrap_only(s->having, wrap);
       for (OrderItem& o : s->order_by) wrap_only(o.expr, wrap);
       rules.insert("bare columns");
     }
+  }
+
+  // SELECT bare, MAX(x) ... GROUP BY g (nothing after): SQLite takes the bare columns from
+  // the row holding each group's maximum. Written as
+  //   SELECT DISTINCT ON (g) bare, MAX(x) OVER (PARTITION BY g) ... ORDER BY g, x DESC NULLS LAST
+  bool extreme_row_per_group(SelectQuery* s) {
+    if (s->having != nullptr || !s->order_by.empty() || s->limit != nullptr || s->distinct != Distinct::kNone)
+      return false;
+    std::vector<Function*> aggregates;
+    for (SelectItem& item : s->items) collect_aggregates(item.expr, aggregates);
+    Function* extreme = nullptr;
+    int count = 0;
+    for (Function* f : aggregates) {
+      if (f->distinct || f->star || !f->order_by.empty() || f->filter != nullptr) return false;
+      if ((iequal(f->name.name, "max") || iequal(f->name.name, "min")) && f->args.size() == 1) {
+        extreme = f;
+        ++count;
+      }
+    }
+    if (count != 1) return false;
+    for (Expr* g : s->group_by) {
+      if (g->as<Literal>() != nullptr) return false;  // GROUP BY 1: a position
+    }
+    for (Function* f : aggregates) {
+      auto* w = ast_.arena().make<WindowSpec>();
+      w->partition_by = s->group_by;
+      f->over = w;
+    }
+    std::vector<OrderItem> order;
+    for (Expr* g : s->group_by) {
+      OrderItem o;
+      o.expr = g;
+      order.push_back(o);
+    }
+    OrderItem o;
+    o.expr = extreme->args[0];
+    o.direction = iequal(extreme->name.name, "max") ? OrderItem::Direction::kDesc : OrderItem::Direction::kAsc;
+    o.nulls = OrderItem::Nulls::kLast;
+    order.push_back(o);
+    s->distinct = Distinct::kDistinctOn;
+    s->distinct_on = s->group_by;
+    s->group_by = List<Expr*>{};
+    s->order_by = ast_.make_list(order);
+    rules.insert("bare columns");
+    return true;
   }
 
   void wrap_only(Expr*& e, const std::set<const Expr*>& wrap) {

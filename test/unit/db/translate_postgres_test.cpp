@@ -50,6 +50,7 @@ TEST(TranslatePostgres, TranslatedQueriesReturnTheSqliteRows) {
       "SELECT name FROM singer ORDER BY age",                                     // NULLs first
       "SELECT name FROM singer ORDER BY age DESC",                                // NULLs last
       "SELECT name, max(age) FROM singer",                                        // bare column of MAX
+      "SELECT country, name, min(age) FROM singer GROUP BY country",              // ... per group
       "SELECT T1.name, count(*) FROM singer AS T1 JOIN concert AS T2 ON T1.singer_id = T2.singer_id "
       "GROUP BY T2.singer_id",                                                    // GROUP BY completed
       "SELECT country, count(*) AS c FROM singer GROUP BY country HAVING c >= 1 ORDER BY c DESC, country",
