@@ -80,13 +80,27 @@ struct Col {
   std::string name;  // spelling in the target
   Ty type = Ty::kUnknown;
   bool nullable = true;
+  bool numeric_affinity = false;  // text in the target, numeric affinity in the SQLite source
 };
+
+bool numeric_affinity(std::string_view declared) {
+  std::string t = lower(declared);
+  if (t.find("int") != std::string::npos) return true;
+  if (t.find("char") != std::string::npos || t.find("clob") != std::string::npos || t.find("text") != std::string::npos)
+    return false;
+  if (t.empty() || t.find("blob") != std::string::npos) return false;
+  return true;  // REAL, FLOA, DOUB, NUMERIC, DECIMAL, DATE ...
+}
+
+constexpr std::string_view kNumberPrefixPattern = "^\\s*[-+]?(?:[0-9]+\\.?[0-9]*|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?";
+constexpr std::string_view kNumberPattern = "^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]+)?\\s*$";
 
 struct Inst {
   std::string key;  // lower-case name that references use (alias, or table name)
   Identifier qualifier;  // how a reference to it is qualified in the output
   std::vector<Col> cols;
   bool open = false;  // unknown columns (table function, unknown table)
+  std::vector<std::string> primary_key;  // catalog tables: the key's columns
 };
 
 struct Scope {
@@ -110,7 +124,8 @@ struct Ctx {
 
 class Translator {
  public:
-  Translator(Ast& ast, const catalog::Catalog& catalog, Dialect to) : ast_(ast), catalog_(catalog), to_(to) {}
+  Translator(Ast& ast, const catalog::Catalog& catalog, Dialect to, const catalog::Catalog* source)
+      : ast_(ast), catalog_(catalog), to_(to), source_(source) {}
 
   std::vector<Col> query(Query* q, Scope* parent) {
     size_t ctes_before = ctes_.size();
@@ -212,6 +227,40 @@ class Translator {
     return l;
   }
 
+  // CASE WHEN e ~ number THEN CAST(e AS DOUBLE PRECISION) ELSE <otherwise> END
+  Expr* number_of(Expr* e, Expr* otherwise) {
+    auto* match = ast_.arena().make<Binary>();
+    match->pos = e->pos;
+    match->op = BinaryOp::kRegexMatch;
+    match->op_text = "~";
+    match->left = e;
+    match->right = make_literal(LiteralKind::kString, kNumberPattern, e->pos);
+    auto* c = ast_.arena().make<Case>();
+    c->pos = e->pos;
+    WhenClause w{match, make_cast(e, "DOUBLE PRECISION")};
+    c->whens = ast_.make_list(std::vector<WhenClause>{w});
+    c->else_result = otherwise;
+    return c;
+  }
+  // SQLite reads text as a number in arithmetic and SUM/AVG: its longest numeric prefix,
+  // else 0 (NULL stays NULL):
+  //   CASE WHEN e IS NOT NULL THEN CAST(COALESCE(SUBSTRING(e, '^prefix'), '0') AS DOUBLE PRECISION) END
+  Expr* text_as_number(Expr* e) {
+    rules.insert("text as number");
+    auto* not_null = ast_.arena().make<IsNull>();
+    not_null->negated = true;
+    not_null->value = e;
+    Expr* prefix = make_function(
+        "SUBSTRING", {e, make_literal(LiteralKind::kString, kNumberPrefixPattern, e->pos)}, e->pos);
+    Expr* number = make_cast(
+        make_function("COALESCE", {prefix, make_literal(LiteralKind::kString, "0", e->pos)}, e->pos),
+        "DOUBLE PRECISION");
+    auto* c = ast_.arena().make<Case>();
+    c->pos = e->pos;
+    c->whens = ast_.make_list(std::vector<WhenClause>{WhenClause{not_null, number}});
+    return c;
+  }
+
   // ------------------------------------------------------------ FROM
   void from(TableRef* t, Scope& scope) {
     if (t == nullptr) return;
@@ -238,8 +287,14 @@ class Translator {
           rules.insert("names");
         }
         if (!tn->schema.empty()) tn->schema = ident(tn->schema.name);
+        in.primary_key = table->primary_key;
+        const catalog::Table* source_table = source_ != nullptr ? source_->find_table(table->name) : nullptr;
         for (const catalog::Column& c : table->columns) {
-          in.cols.push_back(Col{c.name, type_of_declared(c.type), !(c.not_null || c.primary_key)});
+          Col col{c.name, type_of_declared(c.type), !(c.not_null || c.primary_key), false};
+          if (source_table != nullptr && col.type == Ty::kText) {
+            if (const catalog::Column* sc = source_table->find_column(c.name)) col.numeric_affinity = numeric_affinity(sc->type);
+          }
+          in.cols.push_back(col);
         }
       } else {
         in.open = true;
@@ -285,6 +340,10 @@ class Translator {
       if (j->on != nullptr) {
         Ctx ctx{&scope, Clause::kFrom, false};
         expr(j->on, ctx);
+      } else if (to_ == Dialect::kPostgres && j->type == JoinType::kInner && !j->natural && j->using_columns.empty()) {
+        // SQLite: JOIN without ON is a cross join; PostgreSQL requires a condition.
+        j->on = make_literal(LiteralKind::kTrue, "TRUE", j->pos);
+        rules.insert("join without on");
       }
     }
   }
@@ -355,8 +414,71 @@ class Translator {
       order_item_top_ = false;
       null_order(o, &scope, out, t);
     }
+    affinity_order(s);
+    distinct_order(s);
     complete_group_by(s, scope);
     return out;
+  }
+
+  // ORDER BY a numeric-affinity column held as text: NULL, then numbers by value, then text.
+  void affinity_order(SelectQuery* s) {
+    if (to_ != Dialect::kPostgres) return;
+    std::vector<OrderItem> items;
+    bool changed = false;
+    for (const OrderItem& o : s->order_by) {
+      if (!numeric_text_.count(o.expr)) {
+        items.push_back(o);
+        continue;
+      }
+      changed = true;
+      Expr* e = o.expr;
+      auto* is_null = ast_.arena().make<IsNull>();
+      is_null->value = e;
+      auto* number_class = number_of(e, make_literal(LiteralKind::kInteger, "2", e->pos))->as<Case>();
+      number_class->whens[0].result = make_literal(LiteralKind::kInteger, "1", e->pos);
+      std::vector<WhenClause> whens{WhenClause{is_null, make_literal(LiteralKind::kInteger, "0", e->pos)},
+                                    number_class->whens[0]};
+      number_class->whens = ast_.make_list(whens);
+      OrderItem a = o, b = o, c = o;
+      a.expr = number_class;
+      b.expr = number_of(e, nullptr);
+      a.nulls = b.nulls = c.nulls = OrderItem::Nulls::kDefault;
+      items.push_back(a);
+      items.push_back(b);
+      items.push_back(c);
+    }
+    if (changed) {
+      s->order_by = ast_.make_list(items);
+      rules.insert("numeric affinity");
+    }
+  }
+
+  // SELECT DISTINCT a ... ORDER BY b with b not selected: PostgreSQL refuses it; group by
+  // the selected expressions and order by the least (greatest, descending) b of a group.
+  void distinct_order(SelectQuery* s) {
+    if (to_ != Dialect::kPostgres || s->distinct != Distinct::kDistinct || !s->group_by.empty() ||
+        s->order_by.empty() || s->having != nullptr)
+      return;
+    for (const SelectItem& item : s->items) {
+      if (item.expr->as<Star>() != nullptr || contains_aggregate(item.expr)) return;
+    }
+    std::vector<OrderItem> order(s->order_by.begin(), s->order_by.end());
+    bool changed = false;
+    for (OrderItem& o : order) {
+      bool selected = false;
+      for (const SelectItem& item : s->items) selected = selected || equal(item.expr, o.expr);
+      if (auto* ref = o.expr->as<ColumnRef>(); ref != nullptr && alias_names_.count(ref)) selected = true;
+      if (selected || contains_aggregate(o.expr)) continue;
+      o.expr = make_function(o.descending() ? "MAX" : "MIN", {o.expr}, o.expr->pos);
+      changed = true;
+    }
+    if (!changed) return;
+    std::vector<Expr*> groups;
+    for (const SelectItem& item : s->items) groups.push_back(item.expr);
+    s->group_by = ast_.make_list(groups);
+    s->order_by = ast_.make_list(order);
+    s->distinct = Distinct::kNone;
+    rules.insert("distinct order by");
   }
 
   // SQLite sorts NULL first; PostgreSQL last (ascending).
@@ -440,27 +562,118 @@ class Translator {
       if (s->having != nullptr) aggregate = true;
       for (OrderItem& o : s->order_by) aggregate = aggregate || contains_aggregate(o.expr);
       if (!aggregate) return;
-      extreme_row(s, scope, bare);
+      if (extreme_row(s, scope, bare)) return;
+      one_row(s);
       return;
     }
+    // Columns the groups determine: the GROUP BY columns, those equal to them (ON / WHERE
+    // equalities), and every column of a table whose primary key is among them.
+    std::set<std::string> grouped;
+    for (Expr* g : s->group_by) {
+      if (auto* ref = g->as<ColumnRef>()) grouped.insert(column_key(ref, scope));
+    }
+    std::vector<std::pair<std::string, std::string>> equalities;
+    collect_equalities(s->where, scope, equalities);
+    collect_join_equalities(s->from, scope, equalities);
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (const auto& [a, b] : equalities) {
+        if (grouped.count(a) && grouped.insert(b).second) changed = true;
+        if (grouped.count(b) && grouped.insert(a).second) changed = true;
+      }
+    }
     std::vector<Expr*> groups(s->group_by.begin(), s->group_by.end());
+    std::set<const Expr*> wrap;
     for (Expr* b : bare) {
       bool present = false;
       for (Expr* g : groups) present = present || equal(b, g);
       // A select-list alias in ORDER BY names an output column: nothing to group.
       auto* ref = b->as<ColumnRef>();
       if (ref != nullptr && ref->table.empty() && alias_names_.count(ref)) present = true;
-      if (!present) groups.push_back(b);
+      if (present) continue;
+      if (ref != nullptr && !determined(ref, scope, grouped)) {
+        wrap.insert(b);  // SQLite takes it from some row of the group
+        continue;
+      }
+      groups.push_back(b);
     }
     if (groups.size() != s->group_by.size()) {
       s->group_by = ast_.make_list(groups);
       rules.insert("group by");
     }
+    if (!wrap.empty()) {
+      for (SelectItem& item : s->items) wrap_only(item.expr, wrap);
+      if (s->having != nullptr) wrap_only(s->having, wrap);
+      for (OrderItem& o : s->order_by) wrap_only(o.expr, wrap);
+      rules.insert("bare columns");
+    }
+  }
+
+  void wrap_only(Expr*& e, const std::set<const Expr*>& wrap) {
+    if (wrap.count(e)) {
+      e = make_function("MIN", {e}, e->pos);
+      return;
+    }
+    if (e->kind == NodeKind::kSubquery || e->kind == NodeKind::kExists) return;
+    for_each_slot(e, [&](auto*& slot) {
+      using T = std::remove_reference_t<decltype(slot)>;
+      if constexpr (std::is_same_v<T, Expr*>) wrap_only(slot, wrap);
+    });
+  }
+
+  const Inst* instance_of(const ColumnRef* ref, const Scope& scope) const {
+    for (const Inst& in : scope.insts) {
+      if (!ref->table.empty()) {
+        if (in.key == lower(ref->table.name)) return &in;
+      } else if (find_col(in, ref->column.name) != nullptr) {
+        return &in;
+      }
+    }
+    return nullptr;
+  }
+
+  std::string column_key(const ColumnRef* ref, const Scope& scope) const {
+    const Inst* in = instance_of(ref, scope);
+    return (in != nullptr ? in->key : std::string("?")) + "." + lower(ref->column.name);
+  }
+
+  bool determined(const ColumnRef* ref, const Scope& scope, const std::set<std::string>& grouped) const {
+    if (grouped.count(column_key(ref, scope))) return true;
+    const Inst* in = instance_of(ref, scope);
+    if (in == nullptr) return true;  // unknown: leave it to the GROUP BY
+    if (in->primary_key.empty()) return false;
+    for (const std::string& k : in->primary_key) {
+      if (!grouped.count(in->key + "." + lower(k))) return false;
+    }
+    return true;
+  }
+
+  void collect_equalities(const Expr* e, const Scope& scope, std::vector<std::pair<std::string, std::string>>& out) {
+    if (e == nullptr) return;
+    if (auto* b = e->as<Binary>()) {
+      if (b->op == BinaryOp::kAnd) {
+        collect_equalities(b->left, scope, out);
+        collect_equalities(b->right, scope, out);
+      } else if (b->op == BinaryOp::kEq) {
+        auto* l = b->left->as<ColumnRef>();
+        auto* r = b->right->as<ColumnRef>();
+        if (l != nullptr && r != nullptr) out.emplace_back(column_key(l, scope), column_key(r, scope));
+      }
+    }
+  }
+
+  void collect_join_equalities(const TableRef* t, const Scope& scope,
+                               std::vector<std::pair<std::string, std::string>>& out) {
+    auto* j = t != nullptr ? t->as<JoinRef>() : nullptr;
+    if (j == nullptr) return;
+    collect_join_equalities(j->left, scope, out);
+    collect_join_equalities(j->right, scope, out);
+    if (j->type == JoinType::kInner || j->type == JoinType::kComma) collect_equalities(j->on, scope, out);
   }
 
   // SELECT bare, MAX(x) FROM ... (no GROUP BY): SQLite takes the bare columns from the row
   // holding the maximum. Written as window aggregates over the rows ordered by x, first row.
-  void extreme_row(SelectQuery* s, Scope& scope, const std::vector<Expr*>& bare) {
+  bool extreme_row(SelectQuery* s, Scope& scope, const std::vector<Expr*>& bare) {
     (void)scope;
     (void)bare;
     Function* extreme = nullptr;
@@ -475,7 +688,7 @@ class Translator {
     }
     if (count != 1 || s->having != nullptr || !s->order_by.empty() || s->limit != nullptr ||
         s->distinct != Distinct::kNone)
-      return;
+      return false;
     // Every aggregate becomes a window over the whole input; ORDER BY the extreme, LIMIT 1.
     for (Function* f : aggregates) {
       f->over = ast_.arena().make<WindowSpec>();
@@ -489,6 +702,41 @@ class Translator {
     limit->count = make_literal(LiteralKind::kInteger, "1", s->pos);
     s->limit = limit;
     rules.insert("bare columns");
+    return true;
+  }
+
+  // An aggregate query without GROUP BY gives one row: ORDER BY has nothing to order (its
+  // bare columns are dropped), and a bare column in the select list (SQLite: from some
+  // row) becomes MIN(column).
+  void one_row(SelectQuery* s) {
+    std::vector<OrderItem> order;
+    for (const OrderItem& o : s->order_by) {
+      std::vector<Expr*> bare;
+      bare_columns(o.expr, s, bare);
+      if (bare.empty()) order.push_back(o);
+    }
+    if (order.size() != s->order_by.size()) s->order_by = ast_.make_list(order);
+    for (SelectItem& item : s->items) wrap_bare(item.expr, s);
+    if (s->having != nullptr) wrap_bare(s->having, s);
+    rules.insert("bare columns");
+  }
+
+  void wrap_bare(Expr*& e, SelectQuery* s) {
+    if (auto* ref = e->as<ColumnRef>()) {
+      if (!outer_refs_.count(ref)) e = make_function("MIN", {e}, e->pos);
+      return;
+    }
+    if (auto* f = e->as<Function>()) {
+      if (f->over != nullptr || !f->over_name.empty()) return;
+      if (is_aggregate_function(f->name.name) &&
+          !(f->args.size() >= 2 && (iequal(f->name.name, "max") || iequal(f->name.name, "min"))))
+        return;
+    }
+    if (e->kind == NodeKind::kSubquery || e->kind == NodeKind::kExists) return;
+    for_each_slot(e, [&](auto*& slot) {
+      using T = std::remove_reference_t<decltype(slot)>;
+      if constexpr (std::is_same_v<T, Expr*>) wrap_bare(slot, s);
+    });
   }
 
   static void collect_aggregates(Expr* e, std::vector<Function*>& out) {
@@ -520,6 +768,7 @@ class Translator {
           if (outer) outer_refs_.insert(ref);
           if (const Col* c = find_col(in, name)) {
             ref->column = ident(c->name);
+            if (c->numeric_affinity) numeric_text_.insert(ref);
             return c->type;
           }
           return Ty::kUnknown;
@@ -539,6 +788,7 @@ class Translator {
         if (const Col* c = find_col(in, name)) {
           ref->column = ident(c->name);
           if (outer) outer_refs_.insert(ref);
+          if (c->numeric_affinity) numeric_text_.insert(ref);
           return c->type;
         }
       }
@@ -623,6 +873,44 @@ class Translator {
     }
   }
 
+  // A number compared with a string that is no number: compare as text (never equal).
+  void number_vs_word(Expr*& num, Ty tn, Expr* other, Ty to) {
+    if (to_ != Dialect::kPostgres || !numeric(tn) || to != Ty::kStringLiteral) return;
+    auto* l = other->as<Literal>();
+    if (l == nullptr || numeric_text(l->text)) return;
+    num = make_cast(num, "TEXT");
+    rules.insert("text vs number");
+  }
+
+  // A numeric-affinity column held as text compared with a number: numbers compare
+  // numerically, other text is greater than every number (SQLite's order).
+  Expr* affinity_comparison(Binary* b, Ty tl, Ty tr, bool& handled) {
+    if (to_ != Dialect::kPostgres) return nullptr;
+    bool left = numeric_text_.count(b->left) && numeric(tr);
+    bool right = numeric_text_.count(b->right) && numeric(tl);
+    if (!left && !right) return nullptr;
+    if (b->op == BinaryOp::kIs || b->op == BinaryOp::kIsNot) return nullptr;
+    handled = true;
+    Expr*& column = left ? b->left : b->right;
+    Expr* original = column;
+    column = number_of(original, nullptr);
+    rules.insert("numeric affinity");
+    // When the text is no number: text > number.
+    BinaryOp op = b->op;
+    if (right) {  // number op text: mirror
+      if (op == BinaryOp::kLt) op = BinaryOp::kGt;
+      else if (op == BinaryOp::kLe) op = BinaryOp::kGe;
+      else if (op == BinaryOp::kGt) op = BinaryOp::kLt;
+      else if (op == BinaryOp::kGe) op = BinaryOp::kLe;
+    }
+    bool text_result = op == BinaryOp::kNe || op == BinaryOp::kGt || op == BinaryOp::kGe;
+    if (!text_result) return nullptr;  // NULL (false) for non-numbers is right for =, <, <=
+    auto* not_null = ast_.arena().make<IsNull>();
+    not_null->negated = true;
+    not_null->value = original;
+    return make_function("COALESCE", {b, not_null}, b->pos);
+  }
+
   void coerce_pair(Expr*& a, Ty ta, Expr*& b, Ty tb) {
     // Numeric side cast to text only when the other side is text and this side a number.
     if (textual(ta) && numeric(tb)) {
@@ -630,11 +918,11 @@ class Translator {
     } else if (textual(tb) && numeric(ta)) {
       coerce(a, ta, tb);
     } else if (numeric(ta) && tb == Ty::kStringLiteral) {
+      number_vs_word(a, ta, b, tb);
       coerce(b, tb, ta);
     } else if (numeric(tb) && ta == Ty::kStringLiteral) {
+      number_vs_word(b, tb, a, ta);
       coerce(a, ta, tb);
-    } else if (numeric(ta) && tb == Ty::kStringLiteral) {
-      coerce(b, tb, ta);
     }
   }
 
@@ -678,11 +966,25 @@ class Translator {
         Ty tl = expr(b->left, ctx);
         Ty tr = expr(b->right, ctx);
         if (comparison(b->op)) {
+          bool handled = false;
+          if (Expr* r = affinity_comparison(b, tl, tr, handled)) slot = r;
+          if (handled) return Ty::kBool;
           coerce_pair(b->left, tl, b->right, tr);
           return Ty::kBool;
         }
         if (b->op == BinaryOp::kAnd || b->op == BinaryOp::kOr) return Ty::kBool;
         if (b->op == BinaryOp::kConcat) return Ty::kText;
+        if (to_ == Dialect::kPostgres && (b->op == BinaryOp::kAdd || b->op == BinaryOp::kSub ||
+                                          b->op == BinaryOp::kMul || b->op == BinaryOp::kDiv || b->op == BinaryOp::kMod)) {
+          if (tl == Ty::kText) {
+            b->left = text_as_number(b->left);
+            tl = Ty::kReal;
+          }
+          if (tr == Ty::kText) {
+            b->right = text_as_number(b->right);
+            tr = Ty::kReal;
+          }
+        }
         if (b->op == BinaryOp::kDiv && to_ == Dialect::kPostgres) {
           auto* lit = b->right->as<Literal>();
           bool nonzero_literal = lit != nullptr &&
@@ -741,10 +1043,14 @@ class Translator {
         auto* in = static_cast<InQuery*>(e);
         Ty tv = expr(in->value, ctx);
         Ty tq = subquery_type(in->query, ctx);
-        if (textual(tv) && numeric(tq)) {
-          coerce(in->value, tv, Ty::kInt);  // no-op for a column: cast the value side to numbers? keep text
-        } else if (numeric(tv) && textual(tq)) {
-          coerce(in->value, tv, Ty::kText);
+        if ((textual(tv) && numeric(tq)) || (numeric(tv) && textual(tq))) {
+          // Compare as text on both sides.
+          auto* sel = in->query->as<SelectQuery>();
+          if (sel != nullptr && sel->items.size() == 1 && sel->items[0].expr->as<Star>() == nullptr) {
+            if (numeric(tq)) sel->items[0].expr = make_cast(sel->items[0].expr, "TEXT");
+            if (numeric(tv)) in->value = make_cast(in->value, "TEXT");
+            rules.insert("text vs number");
+          }
         }
         return Ty::kBool;
       }
@@ -813,6 +1119,15 @@ class Translator {
     if (first == Ty::kStringLiteral) first = Ty::kText;
     if (to_ != Dialect::kPostgres || f->name.quoted || !f->schema.empty()) return Ty::kUnknown;
     if (name == "count") return Ty::kInt;
+    if ((name == "avg" || name == "sum" || name == "total") && f->args.size() == 1 && first == Ty::kText) {
+      f->args[0] = text_as_number(f->args[0]);
+      first = Ty::kReal;
+    }
+    if (name == "avg" && f->args.size() == 1 && first == Ty::kInt) {
+      // PostgreSQL averages integers exactly (NUMERIC); SQLite in double precision.
+      f->args[0] = make_cast(f->args[0], "DOUBLE PRECISION");
+      rules.insert("avg in double precision");
+    }
     if (name == "avg") return Ty::kReal;
     if (name == "sum" || name == "total") {
       if (name == "total") {
@@ -870,6 +1185,8 @@ class Translator {
   Ast& ast_;
   const catalog::Catalog& catalog_;
   Dialect to_;
+  const catalog::Catalog* source_;
+  std::set<const Expr*> numeric_text_;  // column refs of numeric-affinity columns held as text
   std::vector<CteInfo> ctes_;
   std::set<const ColumnRef*> outer_refs_;
   std::set<const ColumnRef*> alias_names_;
@@ -888,7 +1205,7 @@ Result<Translation> translate(std::string_view sql, const catalog::Catalog& targ
   }
   Translation out;
   if (options.to != options.from) {
-    Translator t(ast, target, options.to);
+    Translator t(ast, target, options.to, options.source);
     t.query(q, nullptr);
     out.rules.assign(t.rules.begin(), t.rules.end());
   }

@@ -13,6 +13,10 @@
 //     a number literal against a text column becomes '...', a numeric string literal
 //     against a numeric column becomes a number, a number expression against text is
 //     cast to TEXT;
+//   - text used as a number (SUM, AVG, arithmetic) → CASE WHEN x ~ number THEN CAST(x AS
+//     DOUBLE PRECISION) ELSE 0 END (SQLite reads non-numeric text as 0); with a source
+//     catalog, numeric-affinity columns held as text compare and sort as SQLite does;
+//   - SELECT DISTINCT a ... ORDER BY b (b not selected) → GROUP BY a ORDER BY MIN(b) / MAX(b);
 //   - LIKE → ILIKE (SQLite's LIKE ignores ASCII case); a number LIKE '...' casts to TEXT;
 //   - a / b → a / NULLIF(b, 0) (SQLite gives NULL on division by zero, PostgreSQL fails);
 //     integer / integer stays integer division in both;
@@ -41,6 +45,11 @@ namespace askguru::sql {
 struct TranslateOptions {
   Dialect from = Dialect::kSqlite;
   Dialect to = Dialect::kPostgres;
+  // The source database's catalog when known (e.g. the SQLite file a PostgreSQL database
+  // was loaded from): its declared types give SQLite's column affinity, so a column
+  // declared numeric that the target holds as text (it kept some text values) compares
+  // and sorts as SQLite does (numbers numerically, text after numbers).
+  const catalog::Catalog* source = nullptr;
 };
 
 struct Translation {

@@ -5,6 +5,8 @@
 //   -- schema      the target catalog, one table a line:
 //                  Name: col type [pk] [notnull], col type ...   (types as PostgreSQL names them)
 //                  it holds for the cases after it, until the next schema
+//   -- source      (optional) the SQLite source's catalog, same form with SQLite's declared
+//                  types (TranslateOptions::source); holds until the next schema or source
 //   -- input       SQLite SQL
 //   -- postgres    the expected translation (PostgreSQL)
 //   -- rules       (optional) the rules reported, space-separated, in order
@@ -95,12 +97,19 @@ void run_file(const fs::path& path) {
     if (sections.empty()) continue;
     sections.back().text += line + "\n";
   }
-  catalog::Catalog cat;
+  catalog::Catalog cat, source;
+  bool has_source = false;
   int cases = 0;
   for (size_t i = 0; i < sections.size(); ++i) {
     const Section& s = sections[i];
     if (s.name == "schema") {
       cat = parse_schema(s.text);
+      has_source = false;
+      continue;
+    }
+    if (s.name == "source") {
+      source = parse_schema(s.text);
+      has_source = true;
       continue;
     }
     if (s.name != "input") continue;
@@ -108,7 +117,9 @@ void run_file(const fs::path& path) {
         << path << ":" << s.line << ": an input needs a -- postgres section";
     ++cases;
     std::string where = path.filename().string() + ":" + std::to_string(s.line);
-    auto out = translate(trim(s.text), cat);
+    TranslateOptions options;
+    if (has_source) options.source = &source;
+    auto out = translate(trim(s.text), cat, options);
     ASSERT_TRUE(out.ok()) << where << ": " << out.error();
     EXPECT_EQ(out->sql, trim(sections[i + 1].text)) << where;
     auto reparsed = parse(out->sql, Dialect::kPostgres);
