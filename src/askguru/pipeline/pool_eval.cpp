@@ -1,5 +1,6 @@
 #include "askguru/pipeline/pool_eval.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -125,7 +126,10 @@ Result<PoolEvalReport> evaluate_pools(const eval::Dataset& dataset, const std::v
   Progress progress("selecting", n, options.eval.quiet);
   std::vector<Selection> selections(n);
   {
-    ThreadPool pool(options.eval.jobs);
+    // With a selector the workers mostly wait on the endpoint: keep more questions in flight.
+    size_t threads = options.eval.jobs;
+    if (options.selector != nullptr) threads = std::max<size_t>(threads, 16);
+    ThreadPool pool(threads);
     std::vector<std::future<void>> done;
     done.reserve(n);
     for (size_t q = 0; q < n; ++q) {

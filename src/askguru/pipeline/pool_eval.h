@@ -7,7 +7,8 @@
 //
 // Candidates are checked (fill_candidate_checks, the default guardrail policy in
 // evaluation mode) and executed once each through eval::QueryRunner (parallel, result
-// cache); a question's selection runs on a worker thread with its own Trace.
+// cache); a question's selection runs on a worker thread with its own Trace (at least 16
+// workers when a selector is set, since they mostly wait on it).
 //
 // Thread-safety: a pure function of its inputs (the selector client is thread-safe).
 #pragma once
