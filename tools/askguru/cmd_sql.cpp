@@ -1,5 +1,7 @@
-// `askguru sql --db F [--timeout-ms N] [--max-rows N] [--json] [--policy F] [--role R] "SELECT ..."`:
-// runs one statement through the guardrail (guard/: the policy's checks and its row
+// `askguru sql --db F [--timeout-ms N] [--max-rows N] [--json] [--policy F] [--role R]
+// [--dialect D] "SELECT ..."`: with --dialect (the SQL's own dialect, e.g. sqlite on a
+// postgresql:// database) the query is first translated (db/translate.h); then it runs
+// one statement through the guardrail (guard/: the policy's checks and its row
 // limit; the built-in default policy without --policy) and then the read-only
 // connection, and prints the rows. Exit status: 0 on success, 2 when the statement is
 // refused, 3 on timeout, 1 on any other failure.
@@ -7,6 +9,7 @@
 
 #include "askguru/db/connection.h"
 #include "askguru/db/format.h"
+#include "askguru/db/translate.h"
 #include "askguru/guard/guardrail.h"
 #include "subcommand.h"
 
@@ -20,6 +23,7 @@ struct Options {
   bool json = false;
   std::string policy;
   std::string role;
+  std::string dialect;
 };
 
 int exit_code_for(askguru::ErrorCode code) {
@@ -34,6 +38,16 @@ void run(const Options& opt) {
   using namespace askguru;
   auto connection = db::open_connection(opt.db);
   if (!connection.ok()) cli::fail(connection.status());
+  std::string sql = opt.sql;
+  if (!opt.dialect.empty()) {
+    auto from = parse_dialect(opt.dialect);
+    if (!from) cli::fail("unknown dialect '" + opt.dialect + "' (sqlite, postgres, oracle)");
+    if (*from != (*connection)->dialect()) {
+      auto translated = db::translate_for(**connection, sql, *from);
+      if (!translated.ok()) cli::fail(translated.status());
+      sql = translated->sql;
+    }
+  }
   // Guardrail before execution; the connection's authorizer stays underneath.
   auto policy = guard::resolve_policy(opt.policy, opt.role);
   if (!policy.ok()) cli::fail(policy.status());
@@ -48,7 +62,7 @@ void run(const Options& opt) {
     catalog = std::move(*introspected);
   }
   guard::Guardrail guardrail(*policy, column_rules ? &catalog : nullptr);
-  guard::GuardResult verdict = guardrail.check(opt.sql, guard::GuardOptions{(*connection)->dialect(), true});
+  guard::GuardResult verdict = guardrail.check(sql, guard::GuardOptions{(*connection)->dialect(), true});
   if (!verdict.allowed()) cli::fail(verdict.status(), 2);
   for (const guard::Finding& f : verdict.findings) {
     if (f.code == "star_expanded") std::fprintf(stderr, "askguru sql: note: %s\n", f.message.c_str());
@@ -79,6 +93,9 @@ void setup(CLI::App& sub) {
   sub.add_flag("--json", opt->json, "print the result as JSON");
   sub.add_option("--policy", opt->policy, "guardrail policy (YAML); default: the built-in read-only policy");
   sub.add_option("--role", opt->role, "the caller role whose policy applies (the file's roles:)");
+  sub.add_option("--dialect", opt->dialect,
+                 "the dialect the SQL is written in (sqlite, postgres, oracle); translated when it is not the "
+                 "database's");
   sub.add_option("sql", opt->sql, "one read-only SQL statement")->required();
   sub.callback([opt] { run(*opt); });
 }

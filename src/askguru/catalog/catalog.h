@@ -110,7 +110,9 @@ struct Catalog {
   std::vector<JoinCandidate> join_candidates;
   ProfileInfo profile;
 
-  const Table* find_table(std::string_view table_name) const;  // case-insensitive
+  // Case-insensitive; "schema.name" names a table of that schema, a bare name the first
+  // table of that name.
+  const Table* find_table(std::string_view table_name) const;
 };
 
 }  // namespace askguru::catalog

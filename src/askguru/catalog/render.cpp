@@ -166,6 +166,16 @@ std::string sql_name(std::string_view name) {
   return out;
 }
 
+// APPS.AP_INVOICES_ALL, "my schema"."t": each part quoted as it needs.
+std::string sql_table_name(const Table& table) {
+  return table.schema.empty() ? sql_name(table.name) : sql_name(table.schema) + "." + sql_name(table.name);
+}
+
+// Whether a foreign key's from_table / to_table (bare or schema-qualified) names `table`.
+bool names_table(const std::string& name, const Table& table) {
+  return text::iequals(name, table_title(table)) || (table.schema.empty() && text::iequals(name, table.name));
+}
+
 std::string sql_names(const std::vector<std::string>& names) {
   std::vector<std::string> quoted;
   for (const auto& name : names) quoted.push_back(sql_name(name));
@@ -223,7 +233,7 @@ std::string render_text(const Catalog& catalog, const Selection& selection, cons
 
 // ---- DDL -----------------------------------------------------------------------
 
-std::string render_ddl(const Catalog& /*catalog*/, const Selection& selection, const RenderOptions& options) {
+std::string render_ddl(const Catalog& catalog, const Selection& selection, const RenderOptions& options) {
   std::string out;
   for (const auto& [table, columns] : selection.tables) {
     if (!out.empty()) out += "\n";
@@ -254,12 +264,14 @@ std::string render_ddl(const Catalog& /*catalog*/, const Selection& selection, c
     }
     if (table->primary_key.size() > 1) items.push_back({"PRIMARY KEY (" + sql_names(table->primary_key) + ")", ""});
     for (const ForeignKey* fk : selection.keys) {
-      if (!text::iequals(fk->from_table, table->name)) continue;
-      items.push_back({"FOREIGN KEY (" + sql_names(fk->from_columns) + ") REFERENCES " + sql_name(fk->to_table) + " (" +
+      if (!names_table(fk->from_table, *table)) continue;
+      const Table* to = catalog.find_table(fk->to_table);
+      items.push_back({"FOREIGN KEY (" + sql_names(fk->from_columns) + ") REFERENCES " +
+                           (to ? sql_table_name(*to) : sql_name(fk->to_table)) + " (" +
                            sql_names(fk->to_columns) + ")",
                        ""});
     }
-    out += "CREATE TABLE " + sql_name(table->name) + " (\n";
+    out += "CREATE TABLE " + sql_table_name(*table) + " (\n";
     for (size_t i = 0; i < items.size(); ++i) {
       out += "  " + items[i].text;
       if (i + 1 < items.size()) out += ",";
@@ -288,7 +300,7 @@ std::string render_markdown(const Catalog& catalog, const Selection& selection, 
     for (const Column* column : columns) {
       std::string key = column->primary_key ? "PK" : "";
       for (const ForeignKey* fk : selection.keys) {
-        if (!text::iequals(fk->from_table, table->name)) continue;
+        if (!names_table(fk->from_table, *table)) continue;
         for (size_t i = 0; i < fk->from_columns.size(); ++i) {
           if (text::iequals(fk->from_columns[i], column->name) && i < fk->to_columns.size()) {
             key += std::string(key.empty() ? "" : ", ") + "FK → " + fk->to_table + "." + fk->to_columns[i];

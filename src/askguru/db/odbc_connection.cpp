@@ -644,17 +644,25 @@ Result<ResultSet> OdbcConnection::run(const std::function<short(void*)>& start, 
   const std::string timeout_text = std::to_string(options.timeout.count()) + " ms";
 
   if (transaction && per_query_read_only_) {
-    Status status = exec_simple("SET TRANSACTION READ ONLY");
-    if (!status.ok()) {
+    // A connection the server dropped while idle fails here, before the query ran:
+    // reconnect once and go on.
+    for (int attempt = 0;; ++attempt) {
+      Status status = exec_simple("SET TRANSACTION READ ONLY");
+      if (status.ok()) break;
       SQLEndTran(SQL_HANDLE_DBC, dbc, SQL_ROLLBACK);
       SQLUINTEGER dead = SQL_CD_FALSE;
       SQLGetConnectAttr(dbc, SQL_ATTR_CONNECTION_DEAD, &dead, 0, nullptr);
-      if (dead == SQL_CD_TRUE || contains_ci(status.message(), "connection")) {
-        disconnect();
-        return make_error(ErrorCode::kUnavailable, "the database closed the connection: " + status.message() +
-                                                       " (the next query reconnects)");
+      if (dead != SQL_CD_TRUE && !contains_ci(status.message(), "connection")) {
+        return make_error(ErrorCode::kSqlError, "cannot start a read-only transaction: " + status.message());
       }
-      return make_error(ErrorCode::kSqlError, "cannot start a read-only transaction: " + status.message());
+      disconnect();
+      if (attempt > 0) {
+        return make_error(ErrorCode::kUnavailable, "the database closed the connection to " + address_.display + ": " +
+                                                       status.message() + " (the next query reconnects)");
+      }
+      spdlog::info("{}: the connection was closed while idle ({}); reconnecting", address_.display, status.message());
+      AG_RETURN_IF_ERROR(connect().with_context("reconnecting"));
+      dbc = static_cast<SQLHDBC>(dbc_);
     }
   }
 

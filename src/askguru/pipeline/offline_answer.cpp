@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <type_traits>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "askguru/catalog/catalog.h"
@@ -53,7 +54,9 @@ bool is_mask_at(std::string_view s, size_t i, std::string_view* mask) {
   return false;
 }
 
-bool word_char(unsigned char c) { return std::isalnum(c) != 0 || c >= 0x80; }
+bool word_char(unsigned char c) {
+  return std::isalnum(c) != 0 || c >= 0x80;
+}
 
 // The masked text as literal pieces and masks, in order (pieces.size() == masks.size() + 1).
 void split_masked(std::string_view masked, std::vector<std::string>& pieces, std::vector<std::string>& masks) {
@@ -117,9 +120,8 @@ Masked mask(std::string_view question, const index::ValueIndex* values) {
         continue;
       }
       size_t j = i;
-      while (j < s.size() &&
-             (word_char(static_cast<unsigned char>(s[j])) ||
-              (s[j] == '\'' && j + 1 < s.size() && word_char(static_cast<unsigned char>(s[j + 1]))))) {
+      while (j < s.size() && (word_char(static_cast<unsigned char>(s[j])) ||
+                              (s[j] == '\'' && j + 1 < s.size() && word_char(static_cast<unsigned char>(s[j + 1]))))) {
         ++j;
       }
       out.segments.back().push_back(text::to_lower(s.substr(i, j - i)));
@@ -135,34 +137,37 @@ Masked mask(std::string_view question, const index::ValueIndex* values) {
 
 const std::unordered_set<std::string>& filler_words() {
   static const std::unordered_set<std::string> kWords = {
-      "the",   "a",     "an",    "of",    "is",     "are",     "was",   "were",  "be",      "been",   "please",
-      "me",    "us",    "you",   "i",     "we",     "all",     "that",  "those", "these",   "this",   "which",
-      "what",  "who",   "whom",  "whose", "do",     "does",    "did",   "there", "their",   "them",   "they",
-      "its",   "it",    "to",    "for",   "in",     "on",      "with",  "by",    "as",      "give",   "show",
-      "list",  "find",  "return", "tell", "display", "get",    "named", "called", "whole", "entire", "can",
-      "could", "would", "will",  "have",  "has",    "had",     "also",  "any",   "corresponding", "respective",
-      "s",     "name",  "names", "info",  "information", "details", "detail"};
+      "the",           "a",          "an",    "of",      "is",    "are",    "was",    "were",  "be",
+      "been",          "please",     "me",    "us",      "you",   "i",      "we",     "all",   "that",
+      "those",         "these",      "this",  "which",   "what",  "who",    "whom",   "whose", "do",
+      "does",          "did",        "there", "their",   "them",  "they",   "its",    "it",    "to",
+      "for",           "in",         "on",    "with",    "by",    "as",     "give",   "show",  "list",
+      "find",          "return",     "tell",  "display", "get",   "named",  "called", "whole", "entire",
+      "can",           "could",      "would", "will",    "have",  "has",    "had",    "also",  "any",
+      "corresponding", "respective", "s",     "compute", "exist", "exists", "listed"};
   return kWords;
 }
 
 // Words whose difference changes the query: never edited.
 const std::unordered_set<std::string>& critical_words() {
   static const std::unordered_set<std::string> kWords = {
-      "not",      "no",        "never",    "none",      "nor",       "without",  "except",    "than",
-      "more",     "less",      "most",     "least",     "fewer",     "fewest",   "greater",   "larger",
-      "smaller",  "bigger",    "higher",   "lower",     "highest",   "lowest",   "largest",   "smallest",
-      "biggest",  "longest",   "shortest", "longer",    "shorter",   "maximum",  "minimum",   "max",
-      "min",      "average",   "avg",      "mean",      "total",     "sum",      "count",     "number",
-      "many",     "much",      "older",    "younger",   "oldest",    "youngest", "before",    "after",
-      "earlier",  "later",     "latest",   "earliest",  "newest",    "first",    "last",      "top",
-      "bottom",   "each",      "per",      "every",     "distinct",  "different", "unique",   "ascending",
-      "descending", "increasing", "decreasing", "alphabetical", "alphabetically", "order", "ordered",
-      "sorted",   "sort",      "and",      "or",        "both",      "either",   "neither",   "only",
-      "between",  "above",     "below",    "over",      "under",     "at",       "same",      "other",
-      "equal",    "exactly",   "percentage", "percent", "ratio",     "difference", "one",     "two",
-      "three",    "four",      "five",     "six",       "seven",     "eight",    "nine",      "ten",
-      "once",     "twice",     "single",   "multiple",  "equals",    "larger",   "shortest",  "cheapest",
-      "expensive", "lowest",   "best",     "worst",     "second",    "third",    "half",      "times"};
+      "not",       "no",         "never",      "none",       "nor",          "without",        "except",
+      "than",      "more",       "less",       "most",       "least",        "fewer",          "fewest",
+      "greater",   "larger",     "smaller",    "bigger",     "higher",       "lower",          "highest",
+      "lowest",    "largest",    "smallest",   "biggest",    "longest",      "shortest",       "longer",
+      "shorter",   "maximum",    "minimum",    "max",        "min",          "average",        "avg",
+      "mean",      "total",      "sum",        "count",      "number",       "many",           "much",
+      "older",     "younger",    "oldest",     "youngest",   "before",       "after",          "earlier",
+      "later",     "latest",     "earliest",   "newest",     "first",        "last",           "top",
+      "bottom",    "each",       "per",        "every",      "distinct",     "different",      "unique",
+      "ascending", "descending", "increasing", "decreasing", "alphabetical", "alphabetically", "order",
+      "ordered",   "sorted",     "sort",       "and",        "or",           "both",           "either",
+      "neither",   "only",       "between",    "above",      "below",        "over",           "under",
+      "at",        "same",       "other",      "equal",      "exactly",      "percentage",     "percent",
+      "ratio",     "difference", "one",        "two",        "three",        "four",           "five",
+      "six",       "seven",      "eight",      "nine",       "ten",          "once",           "twice",
+      "single",    "multiple",   "equals",     "larger",     "shortest",     "cheapest",       "expensive",
+      "lowest",    "best",       "worst",      "second",     "third",        "half",           "times"};
   return kWords;
 }
 
@@ -176,14 +181,32 @@ std::string stem(std::string w) {
   return w;
 }
 
+bool critical(const std::string& w) {
+  if (critical_words().count(w) > 0 || w.ends_with("n't") || w == "cannot") return true;
+  // A misspelt one ("diffrent", "avarage"): long words within one edit (memoised per thread).
+  if (w.size() < 5) return false;
+  thread_local std::unordered_map<std::string, bool> misspelt;
+  if (auto it = misspelt.find(w); it != misspelt.end()) return it->second;
+  bool near = false;
+  for (const std::string& c : critical_words()) {
+    if (c.size() >= 6 && c.size() + 1 >= w.size() && w.size() + 1 >= c.size() && text::edit_distance(c, w) <= 1) {
+      near = true;
+      break;
+    }
+  }
+  if (misspelt.size() > 100000) misspelt.clear();
+  misspelt.emplace(w, near);
+  return near;
+}
+
 double indel_cost(const std::string& w) {
-  if (critical_words().count(w)) return kInf;
+  if (critical(w)) return kInf;
   return filler_words().count(w) ? 0.25 : 1.0;
 }
 
 double sub_cost(const std::string& a, const std::string& b) {
   if (a == b) return 0.0;
-  if (critical_words().count(a) || critical_words().count(b)) return kInf;
+  if (critical(a) || critical(b)) return kInf;
   if (stem(a) == stem(b)) return 0.25;
   if (filler_words().count(a) && filler_words().count(b)) return 0.25;
   return 1.0;
@@ -192,39 +215,75 @@ double sub_cost(const std::string& a, const std::string& b) {
 struct EditCost {
   double total = 0.0;
   bool content = false;  // some edit touches a content word (not a filler word, not a stem variant)
+  size_t content_edits = 0;
+  size_t content_indels = 0;               // of which words added or dropped (not substituted)
+  std::vector<std::string> content_words;  // the content words edited (either side)
 };
 
 EditCost segment_cost(const std::vector<std::string>& a, const std::vector<std::string>& b) {
   const size_t n = a.size(), m = b.size();
   std::vector<std::vector<double>> d(n + 1, std::vector<double>(m + 1, 0.0));
-  std::vector<std::vector<bool>> content(n + 1, std::vector<bool>(m + 1, false));
+  // 0: start, 1: substitution (or match), 2: deletion of a[i-1], 3: insertion of b[j-1].
+  std::vector<std::vector<uint8_t>> op(n + 1, std::vector<uint8_t>(m + 1, 0));
   for (size_t i = 1; i <= n; ++i) {
     d[i][0] = d[i - 1][0] + indel_cost(a[i - 1]);
-    content[i][0] = content[i - 1][0] || indel_cost(a[i - 1]) >= 1.0;
+    op[i][0] = 2;
   }
   for (size_t j = 1; j <= m; ++j) {
     d[0][j] = d[0][j - 1] + indel_cost(b[j - 1]);
-    content[0][j] = content[0][j - 1] || indel_cost(b[j - 1]) >= 1.0;
+    op[0][j] = 3;
   }
   for (size_t i = 1; i <= n; ++i) {
     for (size_t j = 1; j <= m; ++j) {
       double del = d[i - 1][j] + indel_cost(a[i - 1]);
       double ins = d[i][j - 1] + indel_cost(b[j - 1]);
-      double s = sub_cost(a[i - 1], b[j - 1]);
-      double sub = d[i - 1][j - 1] + s;
+      double sub = d[i - 1][j - 1] + sub_cost(a[i - 1], b[j - 1]);
       if (sub <= del && sub <= ins) {
         d[i][j] = sub;
-        content[i][j] = content[i - 1][j - 1] || s >= 1.0;
+        op[i][j] = 1;
       } else if (del <= ins) {
         d[i][j] = del;
-        content[i][j] = content[i - 1][j] || indel_cost(a[i - 1]) >= 1.0;
+        op[i][j] = 2;
       } else {
         d[i][j] = ins;
-        content[i][j] = content[i][j - 1] || indel_cost(b[j - 1]) >= 1.0;
+        op[i][j] = 3;
       }
     }
   }
-  return {d[n][m], content[n][m]};
+  EditCost out;
+  out.total = d[n][m];
+  if (!std::isfinite(out.total)) return out;
+  for (size_t i = n, j = m; i > 0 || j > 0;) {
+    switch (op[i][j]) {
+      case 1:
+        if (sub_cost(a[i - 1], b[j - 1]) >= 1.0) {
+          out.content_words.push_back(a[i - 1]);
+          out.content_words.push_back(b[j - 1]);
+          ++out.content_edits;
+        }
+        --i;
+        --j;
+        break;
+      case 2:
+        if (indel_cost(a[i - 1]) >= 1.0) {
+          out.content_words.push_back(a[i - 1]);
+          ++out.content_edits;
+          ++out.content_indels;
+        }
+        --i;
+        break;
+      default:
+        if (indel_cost(b[j - 1]) >= 1.0) {
+          out.content_words.push_back(b[j - 1]);
+          ++out.content_edits;
+          ++out.content_indels;
+        }
+        --j;
+        break;
+    }
+  }
+  out.content = out.content_edits > 0;
+  return out;
 }
 
 // ------------------------------------------------------------------ numbers
@@ -260,7 +319,9 @@ std::optional<double> number_value(std::string_view s) {
   return v;
 }
 
-bool same_number(double a, double b) { return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(a)); }
+bool same_number(double a, double b) {
+  return std::fabs(a - b) <= 1e-9 * std::max(1.0, std::fabs(a));
+}
 
 // ------------------------------------------------------------------ SQL literals
 
@@ -271,7 +332,8 @@ struct SqlLiteral {
   std::string value;
   std::string table, column, op;
   bool claimed = false;
-  std::string display;  // for kept-literal messages
+  bool quoted_ref = false;  // SQLite's "double-quoted string": printed as a string literal
+  std::string display;      // for kept-literal messages
 };
 
 struct LiteralCollector {
@@ -301,14 +363,15 @@ struct LiteralCollector {
         lit.node = e;
         lit.value = std::string(c->column.name);
         lit.string = true;
+        lit.quoted_ref = true;
         annotate(lit, e->pos);
         lit.display = "\"" + lit.value + "\"";
         out->push_back(std::move(lit));
         return;
       }
-      if (auto* u = e->template as<sql::Unary>();
-          u != nullptr && u->operand != nullptr && u->operand->kind == sql::NodeKind::kLiteral &&
-          (u->op == sql::UnaryOp::kNeg || u->op == sql::UnaryOp::kPlus)) {
+      if (auto* u = e->template as<sql::Unary>(); u != nullptr && u->operand != nullptr &&
+                                                  u->operand->kind == sql::NodeKind::kLiteral &&
+                                                  (u->op == sql::UnaryOp::kNeg || u->op == sql::UnaryOp::kPlus)) {
         // A signed number: kept as it is (a question's "-5" is masked without its sign).
         auto* l = static_cast<const sql::Literal*>(u->operand);
         SqlLiteral lit;
@@ -359,7 +422,9 @@ bool like_wraps(std::string_view pattern, std::string_view needle, std::string* 
   return true;
 }
 
-std::string quote(std::string_view s) { return "'" + std::string(s) + "'"; }
+std::string quote(std::string_view s) {
+  return "'" + std::string(s) + "'";
+}
 
 struct Attempt {
   OfflineMatch match;
@@ -404,8 +469,20 @@ struct OfflineAnswerer::Impl {
   const catalog::Catalog* catalog = nullptr;
   const index::ValueIndex* values = nullptr;
   OfflineOptions options;
-  std::vector<size_t> ids;        // this database's examples
-  std::vector<Masked> masked;     // their questions, masked with this database's values
+  std::vector<size_t> ids;                       // this database's examples
+  std::vector<Masked> masked;                    // their questions, masked with this database's values
+  std::unordered_set<std::string> schema_words;  // stems of the words of table and column names
+
+  // Whether a question word may name a table or column ("heights" -> mountain.Height).
+  bool schema_word(const std::string& w) const {
+    const std::string st = stem(w);
+    if (schema_words.count(st)) return true;
+    if (st.size() < 4) return false;
+    for (const std::string& s : schema_words) {
+      if (s.size() >= 4 && (s.starts_with(st) || st.starts_with(s))) return true;
+    }
+    return false;
+  }
 
   bool stored_in(const std::string& value, const std::string& table, const std::string& column,
                  std::string* spelling) const {
@@ -496,6 +573,7 @@ struct OfflineAnswerer::Impl {
       sub.to = ns.text;
       if (en && nn) {
         double ev = *number_value(*en);
+        const SqlLiteral* first_use = nullptr;
         for (size_t i = 0; i < literals.size(); ++i) {
           SqlLiteral& lit = literals[i];
           if (lit.node == nullptr || claimed_by[i] >= 0) continue;
@@ -507,6 +585,13 @@ struct OfflineAnswerer::Impl {
             hit = lit.value == *en || lit.value == es.text;
           }
           if (!hit) continue;
+          if (!identical && first_use != nullptr &&
+              (first_use->table != lit.table || first_use->column != lit.column || first_use->op != lit.op)) {
+            // 1 in "more than 1" and in "LIMIT 1": which of them the question's number is, is unknown.
+            a.reason = "the example's number " + *en + " stands in its SQL in two roles";
+            return a;
+          }
+          if (first_use == nullptr) first_use = &lit;
           claimed_by[i] = static_cast<int>(s);
           ++sub.occurrences;
           if (!identical) {
@@ -587,8 +672,8 @@ struct OfflineAnswerer::Impl {
           }
         }
         if (!earlier && !identical) {
-          a.reason = "the example's " + es.mask + " \"" + es.text + "\" is not a literal of its SQL, and the question's \"" +
-                     ns.text + "\" differs";
+          a.reason = "the example's " + es.mask + " \"" + es.text +
+                     "\" is not a literal of its SQL, and the question's \"" + ns.text + "\" differs";
           return a;
         }
         continue;
@@ -606,7 +691,13 @@ struct OfflineAnswerer::Impl {
       return a;
     }
 
-    // (d) substitute, print, re-check.
+    // (d) substitute, print, re-check. SQLite's "double-quoted strings" become string
+    // literals (an identifier in every other dialect).
+    for (const SqlLiteral& lit : literals) {
+      if (lit.quoted_ref && replacements.count(lit.node) == 0) {
+        replacements[lit.node] = make_literal(sql::LiteralKind::kString, lit.value, lit.node->pos);
+      }
+    }
     Replacer replacer{&replacements};
     if (!replacements.empty()) sql::for_each_slot(top, replacer);
     sql::PrintOptions print;
@@ -648,6 +739,34 @@ OfflineAnswerer::OfflineAnswerer(const index::ExampleStore& store, const catalog
   impl_->values = values;
   impl_->options = options;
   if (db_id.empty()) db_id = catalog.db_id;
+  auto add_words = [&](std::string_view name) {
+    std::string word;
+    auto flush = [&]() {
+      if (!word.empty()) impl_->schema_words.insert(stem(text::to_lower(word)));
+      word.clear();
+    };
+    for (size_t i = 0; i < name.size(); ++i) {
+      const char c = name[i];
+      if (!std::isalnum(static_cast<unsigned char>(c))) {
+        flush();
+        continue;
+      }
+      // camelCase boundary: "AllergyType" -> allergy, type.
+      if (std::isupper(static_cast<unsigned char>(c)) && i > 0 &&
+          std::islower(static_cast<unsigned char>(name[i - 1]))) {
+        flush();
+      }
+      word += c;
+    }
+    flush();
+  };
+  for (const catalog::Table& t : catalog.tables) {
+    add_words(t.name);
+    for (const catalog::Column& c : t.columns) {
+      add_words(c.name);
+      add_words(c.natural_name);
+    }
+  }
   const bool any = db_id == "*";
   for (size_t i = 0; i < store.size(); ++i) {
     const index::StoredExample& ex = store.at(i);
@@ -668,8 +787,12 @@ OfflineAnswerer::~OfflineAnswerer() = default;
 OfflineAnswerer::OfflineAnswerer(OfflineAnswerer&&) noexcept = default;
 OfflineAnswerer& OfflineAnswerer::operator=(OfflineAnswerer&&) noexcept = default;
 
-size_t OfflineAnswerer::example_count() const { return impl_->ids.size(); }
-const OfflineOptions& OfflineAnswerer::options() const { return impl_->options; }
+size_t OfflineAnswerer::example_count() const {
+  return impl_->ids.size();
+}
+const OfflineOptions& OfflineAnswerer::options() const {
+  return impl_->options;
+}
 
 OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection* connection) const {
   const Impl& im = *impl_;
@@ -712,15 +835,46 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
       EditCost c = segment_cost(e.segments[g], q.segments[g]);
       cost.total += c.total;
       cost.content = cost.content || c.content;
+      cost.content_edits += c.content_edits;
+      cost.content_indels += c.content_indels;
+      cost.content_words.insert(cost.content_words.end(), c.content_words.begin(), c.content_words.end());
     }
     if (!std::isfinite(cost.total)) continue;
     double score = 1.0 - cost.total / static_cast<double>(std::max<size_t>({e.tokens, q.tokens, 1}));
-    if (score < im.options.min_score || cost.total > im.options.max_edit_cost) {
+    bool names_schema = false;
+    for (const std::string& w : cost.content_words) names_schema = names_schema || im.schema_word(w);
+    if (score < im.options.min_score || cost.total > im.options.max_edit_cost ||
+        cost.content_edits > im.options.max_content_edits || (names_schema && im.options.refuse_schema_word_edits) ||
+        (cost.content_indels > 0 && !im.options.allow_content_insertions)) {
       if (score > nearest) {
         nearest = score;
-        nearest_reason = "the nearest example, \"" + im.store->at(im.ids[k]).question + "\", scores " +
-                         std::to_string(score).substr(0, 4) + " (needs " +
-                         std::to_string(im.options.min_score).substr(0, 4) + ")";
+        std::string r = "the nearest example, \"";
+        r += im.store->at(im.ids[k]).question;
+        r += "\", ";
+        if (cost.content_indels > 0 && !im.options.allow_content_insertions) {
+          r += "has a content word more or less (a condition or column more or less)";
+        } else if (names_schema && im.options.refuse_schema_word_edits) {
+          r += "differs in a word that names a table or column";
+        } else if (cost.content_edits > im.options.max_content_edits) {
+          r += "differs in ";
+          r += std::to_string(cost.content_edits);
+          r += " content word(s) (at most ";
+          r += std::to_string(im.options.max_content_edits);
+          r += ")";
+        } else if (cost.total > im.options.max_edit_cost) {
+          r += "differs by word edits costing ";
+          r += std::to_string(cost.total).substr(0, 4);
+          r += " (at most ";
+          r += std::to_string(im.options.max_edit_cost).substr(0, 4);
+          r += ")";
+        } else {
+          r += "scores ";
+          r += std::to_string(score).substr(0, 4);
+          r += " (needs ";
+          r += std::to_string(im.options.min_score).substr(0, 4);
+          r += ")";
+        }
+        nearest_reason = std::move(r);
       }
       continue;
     }

@@ -11,9 +11,11 @@
 //       index (numbers [NUM], quoted strings [STR], stored values [VAL], entities [ENT]),
 //       have the same slots in the same order (NUM with NUM; STR/VAL/ENT with each other)
 //       and nearly the same words between them: a weighted word edit distance (filler
-//       words cost little, a word of the same stem less, comparison/negation/aggregate
-//       words such as "not", "more", "least", "average", "and"/"or" may never differ)
-//       gives score = 1 - cost / words, which must reach `min_score`;
+//       words and words of the same stem cost 0.25, other content words 1, at most one of
+//       them by default and never one that looks like a table or column name ("heights"
+//       for "names"); comparison, negation and aggregate words such as "not", "more",
+//       "least", "average", "and"/"or" never differ) gives score = 1 - cost / words,
+//       which must reach `min_score`;
 //   (b) each slot of the example's question aligns to literals of its SQL: a number to
 //       the numeric literals of the same value (or a string literal spelled the same), a
 //       text to the string literals equal to it (case-insensitive; also inside a LIKE
@@ -63,9 +65,18 @@ namespace askguru::pipeline {
 struct OfflineOptions {
   // The least masked-question similarity that answers (see the class comment). The
   // default is the one bench_offline_answer measured at >= 95% precision.
-  double min_score = 0.9;
+  double min_score = 0.8;
   // Words between the slots may differ by at most this weighted cost in total.
-  double max_edit_cost = 1.0;
+  double max_edit_cost = 2.0;
+  // Content words (not filler, not a variant of the same stem) that may differ: an edited
+  // content word usually names another column or table ("heights" for "names").
+  size_t max_content_edits = 1;
+  // A content word that differs must not look like a table or column name (a word of one,
+  // or a prefix of at least 4 letters): "heights" for "names" is another column.
+  bool refuse_schema_word_edits = true;
+  // Whether that content word may be added or dropped ("friends of Alice that are
+  // doctors" vs "friends of Bob": usually a condition more), not only replaced.
+  bool allow_content_insertions = false;
   // Keep the SQL's literals that no slot accounts for ("youngest" -> LIMIT 1) also when
   // the questions differ in content words (not only in filler words). Off: precision.
   bool keep_literals_despite_content_edits = false;
@@ -82,25 +93,25 @@ struct OfflineOptions {
 
 // One value put in place of an example's value.
 struct OfflineSubstitution {
-  std::string slot;        // [NUM], [STR], [VAL] or [ENT] (of the new question)
-  std::string from;        // the example's literal value
-  std::string to;          // the value in the answer
-  std::string table;       // the column it is compared to ("" for a number or a LIMIT)
+  std::string slot;   // [NUM], [STR], [VAL] or [ENT] (of the new question)
+  std::string from;   // the example's literal value
+  std::string to;     // the value in the answer
+  std::string table;  // the column it is compared to ("" for a number or a LIMIT)
   std::string column;
   size_t occurrences = 0;  // literals replaced
 };
 
 struct OfflineMatch {
-  std::string sql;                // the answer, printed in the target dialect
-  size_t example_id = 0;          // position in the ExampleStore
+  std::string sql;        // the answer, printed in the target dialect
+  size_t example_id = 0;  // position in the ExampleStore
   index::StoredExample example;
   std::vector<OfflineSubstitution> substitutions;
   std::vector<std::string> kept_literals;  // the SQL's literals no slot accounts for
-  double score = 0.0;             // masked-question similarity in [0, 1]
-  double edit_cost = 0.0;         // weighted word edits between the masked questions
-  std::string masked_question;    // the new question, masked
-  bool executed = false;          // ran on the connection given to answer()
-  db::ResultSet result;           // its rows (capped at max_rows) when executed
+  double score = 0.0;                      // masked-question similarity in [0, 1]
+  double edit_cost = 0.0;                  // weighted word edits between the masked questions
+  std::string masked_question;             // the new question, masked
+  bool executed = false;                   // ran on the connection given to answer()
+  db::ResultSet result;                    // its rows (capped at max_rows) when executed
   double elapsed_ms = 0.0;
 
   // One line for people: which example, which values, which score.
@@ -111,7 +122,7 @@ struct OfflineAnswer {
   std::optional<OfflineMatch> match;  // empty: no answer
   std::string reason;                 // why there is no answer (empty when matched)
   std::string masked_question;
-  size_t examples_considered = 0;     // this database's examples compared
+  size_t examples_considered = 0;  // this database's examples compared
   // The nearest examples that did not match and why ("#12 'How many ...': value 'X'
   // is not stored in singer.country"), best first, at most a few: for the trace.
   std::vector<std::string> rejected;

@@ -346,6 +346,21 @@ TEST_F(OdbcSqliteTest, ForcedOracleDialectFallsBackToTheCatalogFunctions) {
   EXPECT_EQ(catalog->tables.size(), 4u);
 }
 
+TEST_F(OdbcSqliteTest, DatesReadAsDriverStructsBecomeIsoText) {
+  // Under dialect=oracle dates are read as the driver's date/timestamp structs (Oracle's
+  // text form follows NLS_DATE_FORMAT); the SQLite driver exercises that path for real.
+  auto conn = OdbcConnection::open(url_ + ";dialect=oracle");
+  ASSERT_TRUE(conn.ok()) << conn.error();
+  auto rows = (*conn)->execute_trusted("SELECT placed, at FROM orders ORDER BY id", {});
+  ASSERT_TRUE(rows.ok()) << rows.error();
+  ASSERT_EQ(rows->rows.size(), 3u);
+  EXPECT_EQ(rows->rows[0][0], Value::text("2024-01-31"));
+  EXPECT_EQ(rows->rows[0][1], Value::text("2024-01-31 12:30:00"));
+  EXPECT_EQ(rows->rows[1][0], Value::text("2023-12-01"));
+  EXPECT_TRUE(rows->rows[1][1].is_null());
+  EXPECT_TRUE(rows->rows[2][0].is_null());
+}
+
 TEST_F(OdbcSqliteTest, DataSourceNamesFromOdbcIni) {
   // unixODBC reads ODBCSYSINI once per process (this one has used ODBC already), so the
   // DSN is tried by a fresh askguru process.
@@ -542,6 +557,35 @@ TEST_F(OdbcPostgresTest, ServerGoingAwayGivesAClearErrorAndReconnects) {
   auto next = conn_->execute("SELECT pg_backend_pid()");
   ASSERT_TRUE(next.ok()) << next.error();
   EXPECT_NE(next->rows[0][0].to_string(), backend);
+}
+
+TEST_F(OdbcPostgresTest, IdleConnectionClosedByTheServerReconnects) {
+  auto pid = conn_->execute("SELECT pg_backend_pid()");
+  ASSERT_TRUE(pid.ok()) << pid.error();
+  const std::string backend = pid->rows.at(0).at(0).to_string();
+  EXPECT_EQ(db_->server().scalar("SELECT pg_terminate_backend(" + backend + ")"), "t");
+  for (int i = 0; i < 100 && db_->server().scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = " + backend) != "0";
+       ++i) {
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  auto next = conn_->execute("SELECT pg_backend_pid()");
+  ASSERT_TRUE(next.ok()) << next.error();
+  EXPECT_NE(next->rows[0][0].to_string(), backend);
+}
+
+TEST_F(OdbcPostgresTest, CliSchemaAndSqlWorkThroughThePostgresDriver) {
+  db_->admin().exec("COMMENT ON TABLE t IS 'All the types';");
+  const std::string db = "'odbc:" + conn_string_ + "'";
+  auto schema = run_askguru("schema --db " + db);
+  EXPECT_EQ(schema.status, 0) << schema.out;
+  EXPECT_NE(schema.out.find("(postgres)"), std::string::npos) << schema.out;
+  EXPECT_NE(schema.out.find("All the types"), std::string::npos) << schema.out;
+  auto sql = run_askguru("sql --db " + db + " \"SELECT s FROM t WHERE id = 1\"");
+  EXPECT_EQ(sql.status, 0) << sql.out;
+  EXPECT_NE(sql.out.find("Zoë in Köln"), std::string::npos) << sql.out;
+  auto write = run_askguru("sql --db " + db + " \"UPDATE t SET s = 'x'\"");
+  EXPECT_NE(write.status, 0) << write.out;
+  EXPECT_EQ(db_->admin().scalar("SELECT s FROM t WHERE id = 1"), "Zoë in Köln");
 }
 
 TEST_F(OdbcPostgresTest, PasswordFromEnvironmentOrFileNeverInMessages) {

@@ -56,10 +56,12 @@ INSERT INTO song VALUES (1, 1, 'Rolling in the Deep', 9.5), (2, 2, 'Alors on dan
         {"concert", "What are the names of the 3 oldest singers?", "",
          "SELECT name FROM singer ORDER BY age DESC LIMIT 3"},
         {"concert", "Show the names of singers from France who are older than 40.", "",
-         "SELECT name FROM singer WHERE country = 'France' AND age > 40"},
+         "SELECT name FROM singer WHERE country = \"France\" AND age > 40"},
         {"concert", "Who is the youngest singer?", "", "SELECT name FROM singer ORDER BY age LIMIT 1"},
         {"concert", "Find the titles of songs whose title contains 'Love'.", "",
          "SELECT title FROM song WHERE title LIKE '%Love%'"},
+        {"concert", "Which singer older than 1 is the youngest?", "",
+         "SELECT name FROM singer WHERE age > 1 ORDER BY age LIMIT 1"},
         // Two equally close examples whose SQL disagrees (the second is a bad pair).
         {"concert", "What is the country of the singer with id 1?", "",
          "SELECT country FROM singer WHERE singer_id = 1"},
@@ -108,9 +110,9 @@ INSERT INTO song VALUES (1, 1, 'Rolling in the Deep', 9.5), (2, 2, 'Alors on dan
 };
 
 TEST_F(OfflineAnswerTest, UsesOnlyThisDatabasesExamples) {
-  EXPECT_EQ(answerer().example_count(), 9u);
+  EXPECT_EQ(answerer().example_count(), 10u);
   // "*": every example whose SQL resolves against this catalog (the pilot one does not).
-  EXPECT_EQ(OfflineAnswerer(*store_, catalog_, &values_, "*").example_count(), 9u);
+  EXPECT_EQ(OfflineAnswerer(*store_, catalog_, &values_, "*").example_count(), 10u);
 }
 
 TEST_F(OfflineAnswerTest, SubstitutesAStoredValueInTheSameColumn) {
@@ -161,6 +163,10 @@ TEST_F(OfflineAnswerTest, SubstitutesSeveralSlots) {
   EXPECT_EQ(a.match->sql, "SELECT name FROM singer WHERE country = 'Germany' AND age > 50");
   EXPECT_EQ(a.match->substitutions.size(), 2u);
   expect_rows(a, "SELECT name FROM singer WHERE country = 'Germany' AND age > 50");
+  // SQLite's double-quoted string comes out as a string literal, also when kept.
+  OfflineAnswer b = answerer().answer("Show the names of singers from France who are older than 30.", conn_.get());
+  ASSERT_TRUE(b.matched()) << b.reason;
+  EXPECT_EQ(b.match->sql, "SELECT name FROM singer WHERE country = 'France' AND age > 30");
 }
 
 TEST_F(OfflineAnswerTest, SubstitutesInsideALikePattern) {
@@ -190,6 +196,18 @@ TEST_F(OfflineAnswerTest, AnswersWithoutAConnection) {
   EXPECT_EQ(a.match->sql, "SELECT name FROM singer WHERE age > 35");
 }
 
+TEST_F(OfflineAnswerTest, PrintsInTheCatalogsDialect) {
+  catalog::Catalog pg = catalog_;
+  pg.dialect = Dialect::kPostgres;
+  OfflineAnswerer answerer(*store_, pg, &values_, "concert");
+  OfflineAnswer a = answerer.answer("Show the names of singers from Germany who are older than 50.");
+  ASSERT_TRUE(a.matched()) << a.reason;
+  EXPECT_EQ(a.match->sql, "SELECT name FROM singer WHERE country = 'Germany' AND age > 50");
+  OfflineAnswer b = answerer.answer("Show the names of singers from France who are older than 50.");
+  ASSERT_TRUE(b.matched()) << b.reason;
+  EXPECT_EQ(b.match->sql, "SELECT name FROM singer WHERE country = 'France' AND age > 50");
+}
+
 TEST_F(OfflineAnswerTest, RefusesADifferentShape) {
   OfflineAnswer a = answerer().answer("What is the average age of singers from France?", conn_.get());
   EXPECT_FALSE(a.matched());
@@ -209,26 +227,65 @@ TEST_F(OfflineAnswerTest, RefusesAValueNotStoredInThatColumn) {
   OfflineAnswer adele = answerer().answer("How many singers are from Adele?", conn_.get());
   EXPECT_FALSE(adele.matched());
   bool named = false;
-  for (const std::string& r : adele.rejected) named = named || r.find("not stored in singer.country") != std::string::npos;
+  for (const std::string& r : adele.rejected)
+    named = named || r.find("not stored in singer.country") != std::string::npos;
   EXPECT_TRUE(named) << adele.reason;
 }
 
 TEST_F(OfflineAnswerTest, RefusesALiteralImpliedByWordsThatDiffer) {
+  // "performer" for "singer": the LIMIT 1 the example's words imply is not accounted for.
+  // ("singer" names a table, which is refused anyway unless allowed, as here.)
   OfflineOptions loose;
   loose.min_score = 0.5;
-  loose.max_edit_cost = 2;
-  // "vocalist" for "singer": the LIMIT 1 the example's words imply is not accounted for.
-  OfflineAnswer a = answerer(loose).answer("Who is the youngest vocalist?", conn_.get());
+  loose.refuse_schema_word_edits = false;
+  OfflineAnswer a = answerer(loose).answer("Who is the youngest performer?", conn_.get());
   EXPECT_FALSE(a.matched());
   EXPECT_NE(a.reason.find("implied"), std::string::npos) << a.reason;
   loose.keep_literals_despite_content_edits = true;
-  EXPECT_TRUE(answerer(loose).answer("Who is the youngest vocalist?", conn_.get()).matched());
+  EXPECT_TRUE(answerer(loose).answer("Who is the youngest performer?", conn_.get()).matched());
+  // No content word may differ when max_content_edits is 0.
+  loose.max_content_edits = 0;
+  EXPECT_FALSE(answerer(loose).answer("Who is the youngest performer?", conn_.get()).matched());
+}
+
+TEST_F(OfflineAnswerTest, RefusesAContentWordMoreOrLess) {
+  // "famous" adds a condition the example's SQL does not have.
+  OfflineAnswer a = answerer().answer("List the names of famous singers older than 40.", conn_.get());
+  EXPECT_FALSE(a.matched());
+  EXPECT_NE(a.reason.find("more or less"), std::string::npos) << a.reason;
+  OfflineOptions loose;
+  loose.allow_content_insertions = true;
+  EXPECT_TRUE(answerer(loose).answer("List the names of famous singers older than 40.", conn_.get()).matched());
+  // A misspelt comparison word is still one ("diffrent" is "different").
+  loose.min_score = 0.0;
+  loose.max_edit_cost = 100;
+  EXPECT_FALSE(answerer(loose).answer("List the names of diffrent singers older than 40.", conn_.get()).matched());
+}
+
+TEST_F(OfflineAnswerTest, RefusesAnEditedWordThatNamesTheSchema) {
+  OfflineOptions loose;
+  loose.min_score = 0.5;
+  // "songs" for "singers": another table.
+  OfflineAnswer a = answerer(loose).answer("What are the names of the 3 oldest songs?", conn_.get());
+  EXPECT_FALSE(a.matched());
+  EXPECT_NE(a.reason.find("names a table or column"), std::string::npos) << a.reason;
+  loose.refuse_schema_word_edits = false;
+  EXPECT_TRUE(answerer(loose).answer("What are the names of the 3 oldest songs?", conn_.get()).matched());
 }
 
 TEST_F(OfflineAnswerTest, RefusesASlotItsSqlDoesNotHold) {
   // "Europe" is no literal of its example's SQL; "Asia" is no stored country either.
   OfflineAnswer a = answerer().answer("How many singers are from Asia?", conn_.get());
   EXPECT_FALSE(a.matched());
+}
+
+TEST_F(OfflineAnswerTest, RefusesANumberWithTwoRoles) {
+  // The example's 1 is both the age bound and the LIMIT.
+  OfflineAnswer a = answerer().answer("Which singer older than 40 is the youngest?", conn_.get());
+  EXPECT_FALSE(a.matched());
+  EXPECT_NE(a.reason.find("two roles"), std::string::npos) << a.reason;
+  // Asked with the same number, the example's SQL is reused as it is.
+  EXPECT_TRUE(answerer().answer("Which singer older than 1 is the youngest?", conn_.get()).matched());
 }
 
 TEST_F(OfflineAnswerTest, RefusesAnEmptyResult) {
