@@ -35,6 +35,9 @@ struct CandidateChecks {
   double score = 0;               // guard::Review::score: 1 when nothing is wrong
   std::vector<std::string> findings;  // one line each: guardrail, analysis and join messages
   std::string feedback;           // guard::Review::feedback(), for a repair prompt
+  // The guardrail's rewrite to execute instead of the SQL ("SELECT *" expanded without
+  // the denied columns); "" when it did not rewrite.
+  std::string approved_sql;
   std::string canonical;          // the canonical printing ("" when it does not parse)
   size_t canonical_tokens = 0;    // tokens of the canonical form: "simplest" means fewest
   bool orders_output = false;     // the outermost query has ORDER BY: row order matters

@@ -311,7 +311,7 @@ Answer Pipeline::ask(const Question& question, const Database& database) const {
     return finish();
   }
   const Candidate& chosen = answer.candidates[*answer.selection.chosen];
-  answer.sql = chosen.sql;
+  answer.sql = chosen.checks.approved_sql.empty() ? chosen.sql : chosen.checks.approved_sql;
   answer.rows = cap_rows(chosen.execution.result);
   context.group->cancel();  // nothing is waited on any more
   return finish();

@@ -521,6 +521,7 @@ void fill_candidate_checks(Candidate& candidate, const catalog::Catalog& catalog
   fill_canonical_form(checks, candidate.sql, dialect);
   checks.checked = true;
   checks.allowed = review.guard.allowed();
+  checks.approved_sql = review.guard.allowed() && review.guard.rewritten ? review.guard.sql : std::string();
   checks.score = review.score;
   checks.findings.clear();
   for (const guard::Finding& f : review.guard.findings) {
@@ -551,7 +552,8 @@ void execute_candidate(Candidate& candidate, db::Connection& connection, std::ch
   options.max_rows = std::nullopt;
   ex.ran = true;
   const auto started = std::chrono::steady_clock::now();
-  auto result = connection.execute(candidate.sql, options);
+  const std::string& sql = candidate.checks.approved_sql.empty() ? candidate.sql : candidate.checks.approved_sql;
+  auto result = connection.execute(sql, options);
   ex.elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (result.ok()) {
     ex.result = std::move(*result);

@@ -151,7 +151,7 @@ TEST(LlmPrompt, SqlcoderPromptKeepsItsFormat) {
   ASSERT_TRUE(lib.ok());
   auto out = lib->render(
       "sqlcoder",
-      {{"dialect", "SQLite"}, {"schema", "CREATE TABLE t(a)"}, {"question", "How many?"}, {"evidence", ""}});
+      {{"dialect", "SQLite"}, {"schema", "CREATE TABLE t(a)"}, {"question", "How many?"}, {"evidence", ""}, {"values", ""}});
   ASSERT_TRUE(out.ok()) << out.error();
   EXPECT_EQ(out->rfind("### Task\nGenerate a SQL query to answer [QUESTION]How many?[/QUESTION]\n\n", 0), 0u) << *out;
   EXPECT_NE(out->find("### Database Schema\n"), std::string::npos);

@@ -2,7 +2,9 @@
 // server on 127.0.0.1, every stage, routing policy and failure mode.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 
 #include "askguru/pipeline/intent.h"
 #include "askguru/pipeline/router.h"
@@ -346,6 +348,28 @@ TEST_F(Pipeline, QuestionsThatAskToChangeDataAreRefusedBeforeAnyCall) {
   EXPECT_FALSE(writes.status.ok());
   EXPECT_EQ(writes.status.code(), ErrorCode::kRefused) << writes.status.to_string();
   EXPECT_FALSE(writes.candidates[0].checks.allowed);
+}
+
+TEST_F(Pipeline, DeniedColumnsNeverReachTheAnswer) {
+  // The policy withholds member.email: "SELECT *" runs as the guardrail's expansion without it.
+  start_server(rule("a", sql_reply("SELECT * FROM member WHERE position = 'President'")) +
+               rule("b", sql_reply("SELECT email FROM member")));
+  const std::string policy = dir_.file("policy.yaml");
+  std::ofstream(policy) << "name: no_email\ncolumns:\n  deny: [member.email]\nselect_star: expand\n";
+  auto p = make_pipeline(config_yaml("generators:\n  - {name: standard, endpoint: gen-a}\npolicy: " + policy + "\n"));
+  ASSERT_TRUE(p);
+  Answer answer = ask(*p, "Show everything about the president.");
+  ASSERT_TRUE(answer.status.ok()) << answer.status.to_string();
+  EXPECT_EQ(std::find(answer.rows.columns.begin(), answer.rows.columns.end(), "email"), answer.rows.columns.end());
+  EXPECT_EQ(answer.sql.find('*'), std::string::npos) << answer.sql;
+  ASSERT_EQ(answer.rows.rows.size(), 1u);
+
+  // A candidate that names the column is refused, and nothing else answers.
+  auto q = make_pipeline(config_yaml("generators:\n  - {name: other, endpoint: gen-b}\npolicy: " + policy + "\n"));
+  ASSERT_TRUE(q);
+  Answer refused = ask(*q, "List the members' email addresses.");
+  EXPECT_FALSE(refused.status.ok());
+  EXPECT_FALSE(refused.candidates[0].checks.allowed);
 }
 
 TEST_F(Pipeline, ConfigErrorsNameTheKeyAndLine) {
