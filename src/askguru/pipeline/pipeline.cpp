@@ -162,8 +162,9 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineConfig config) {
   SelectionOptions options;
   options.top_k = c.selection.max_clusters;
   options.sample_rows = c.selection.sample_rows;
-  llm::LlmClient* selector = c.selection.selector.empty() || !p->hub_ ? nullptr : p->hub_->client(c.selection.selector);
-  AG_ASSIGN_OR_RETURN(SelectionStage stage, SelectionStage::create(selector, &p->prompts_, options));
+  p->selector_ = c.selection.selector.empty() || !p->hub_ ? nullptr : p->hub_->client(c.selection.selector);
+  p->selection_options_ = options;
+  AG_ASSIGN_OR_RETURN(SelectionStage stage, SelectionStage::create(p->selector_, &p->prompts_, options));
   p->selection_ = std::make_unique<SelectionStage>(std::move(stage));
   return p;
 }
@@ -186,7 +187,28 @@ Selection Pipeline::select(const StageContext& context, Answer& answer) const {
                                      SchemaLinker::render_scope(context.artifacts->catalog(), answer.link,
                                                                 SchemaScope::kRecall, catalog::RenderFormat::kDdl)};
   auto timer = context.trace->stage("selection");
-  return selection_->select(answer.candidates, selection_context, *context.trace, context.group);
+  if (selector_ == nullptr || context.budget == nullptr) {
+    return selection_->select(answer.candidates, selection_context, *context.trace, context.group);
+  }
+  // The tournament calls the selector directly: fit its round robin (k representatives
+  // ask k(k-1)/2 pairs) into what the question's budget has left, then charge it.
+  const int remaining = context.budget->remaining_calls();
+  SelectionOptions options = selection_options_;
+  while (options.top_k >= 2 && static_cast<int64_t>(options.top_k * (options.top_k - 1) / 2) > remaining) {
+    --options.top_k;
+  }
+  llm::LlmClient* selector = options.top_k >= 2 ? selector_ : nullptr;
+  if (selector == nullptr) context.trace->note("selection", "budget: no calls left for the selector");
+  options.top_k = std::max<size_t>(options.top_k, 2);
+  auto stage = SelectionStage::create(selector, &prompts_, options);
+  if (!stage.ok()) return selection_->select(answer.candidates, selection_context, *context.trace, context.group);
+  const size_t calls_before = context.trace->calls().size();
+  Selection selection = stage->select(answer.candidates, selection_context, *context.trace, context.group);
+  double cost = 0;
+  const std::vector<LlmCall> calls = context.trace->calls();
+  for (size_t i = calls_before; i < calls.size(); ++i) cost += calls[i].purpose == "select" ? calls[i].cost_usd : 0;
+  context.budget->record(static_cast<int>(selection.selector_calls), cost);
+  return selection;
 }
 
 double Pipeline::confidence(const Answer& answer) {

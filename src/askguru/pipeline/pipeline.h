@@ -122,6 +122,8 @@ class Pipeline {
   std::unique_ptr<Router> router_;
   std::unique_ptr<Fixer> fixer_;
   std::unique_ptr<SelectionStage> selection_;
+  llm::LlmClient* selector_ = nullptr;
+  SelectionOptions selection_options_;
 };
 
 }  // namespace askguru::pipeline

@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+
 namespace askguru::pipeline {
 
 Status Budget::admit() {
@@ -19,6 +22,19 @@ Status Budget::admit() {
 
 void Budget::charge(double cost_usd) {
   std::lock_guard lock(mu_);
+  cost_usd_ += cost_usd;
+}
+
+int Budget::remaining_calls() const {
+  std::lock_guard lock(mu_);
+  if (max_cost_usd_ > 0 && cost_usd_ >= max_cost_usd_) return 0;
+  if (max_calls_ <= 0) return std::numeric_limits<int>::max();
+  return std::max(0, max_calls_ - calls_);
+}
+
+void Budget::record(int calls, double cost_usd) {
+  std::lock_guard lock(mu_);
+  calls_ += calls;
   cost_usd_ += cost_usd;
 }
 

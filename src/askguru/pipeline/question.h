@@ -36,6 +36,11 @@ class Budget {
   // Ok and counted, or kCancelled saying which limit was reached.
   Status admit();
   void charge(double cost_usd);
+  // For stages that call an endpoint directly (the selection's tournament): calls
+  // still allowed (INT_MAX when unlimited; 0 once the cost limit is reached), and
+  // the calls they made.
+  int remaining_calls() const;
+  void record(int calls, double cost_usd);
   int calls() const;
   double cost_usd() const;
 

@@ -295,6 +295,26 @@ TEST_F(Pipeline, BudgetLimitsCallsAndSaysSo) {
   EXPECT_EQ(refused, 1u);
 }
 
+TEST_F(Pipeline, TheTournamentFitsTheBudgetThatIsLeft) {
+  start_server(rule("a", sql_reply("SELECT first_name FROM member")) + rule("b", sql_reply("SELECT last_name FROM member")) +
+               rule("fast", R"({"answer": "B"})", "Decide which one"));
+  const std::string lineup = "generators:\n  - {name: standard, endpoint: gen-a}\n  - {name: other, endpoint: gen-b}\n"
+                             "selection: {selector: fast}\n";
+  // Two generator calls use the whole budget: the deterministic rule decides.
+  auto p = make_pipeline(config_yaml(lineup + "budget: {max_calls: 2}\n"));
+  ASSERT_TRUE(p);
+  Answer answer = ask(*p, "List the members.");
+  ASSERT_TRUE(answer.status.ok()) << answer.status.to_string();
+  EXPECT_EQ(answer.selection.rule, SelectionRule::kDeterministic);
+  EXPECT_EQ(requests_for("fast"), 0u);
+  // One call left: the tournament of two runs.
+  auto q = make_pipeline(config_yaml(lineup + "budget: {max_calls: 3}\n"));
+  ASSERT_TRUE(q);
+  Answer judged = ask(*q, "List the members.");
+  EXPECT_EQ(judged.selection.rule, SelectionRule::kTournament);
+  EXPECT_EQ(requests_for("fast"), 1u);
+}
+
 TEST_F(Pipeline, DeadlineEndsSlowCallsWithAClearError) {
   start_server("  - match: {model: a}\n    reply: {text: 'SELECT 1', latency_ms: 3000}\n");
   auto p = make_pipeline(config_yaml("generators:\n  - {name: standard, endpoint: gen-a}\nbudget: {deadline_ms: 300}\n"));
