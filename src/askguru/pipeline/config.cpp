@@ -265,10 +265,15 @@ Result<PipelineConfig> PipelineConfig::from_yaml(std::string_view yaml, const st
     AG_RETURN_IF_ERROR(read_bool(r, fixer, "fix_empty", "fixer", config.fixer.fix_empty));
     AG_RETURN_IF_ERROR(read_bool(r, fixer, "fix_join_findings", "fixer", config.fixer.fix_join_findings));
 
-    AG_ASSIGN_OR_RETURN(YAML::Node selection, section(r, root, "selection", {"selector", "max_clusters", "sample_rows"}));
+    AG_ASSIGN_OR_RETURN(YAML::Node selection, section(r, root, "selection",
+                                                      {"selector", "max_clusters", "sample_rows", "majority_threshold",
+                                                       "both_orders"}));
     AG_RETURN_IF_ERROR(read_str(r, selection, "selector", "selection", config.selection.selector));
     AG_RETURN_IF_ERROR(read_size(r, selection, "max_clusters", "selection", config.selection.max_clusters, 2));
     AG_RETURN_IF_ERROR(read_size(r, selection, "sample_rows", "selection", config.selection.sample_rows));
+    AG_RETURN_IF_ERROR(
+        read_number(r, selection, "majority_threshold", "selection", config.selection.majority_threshold));
+    AG_RETURN_IF_ERROR(read_bool(r, selection, "both_orders", "selection", config.selection.both_orders));
 
     AG_ASSIGN_OR_RETURN(YAML::Node routing, section(r, root, "routing",
                                                     {"policy", "primary", "secondary", "confidence_threshold",

@@ -11,7 +11,7 @@
 //        format: ddl, temperatures: [0, 0.7], n: 1, max_tokens: 2048, thinking_budget: 0}
 //   fixer:     {endpoint: fast, max_attempts_per_candidate: 2, max_attempts_per_question: 6,
 //               fix_empty: true, fix_join_findings: true}
-//   selection: {selector: fast, max_clusters: 4, sample_rows: 5}
+//   selection: {selector: fast, max_clusters: 4, sample_rows: 5, majority_threshold: 0, both_orders: false}
 //   routing:   {policy: ensemble, primary: reasoning, secondary: standard,
 //               confidence_threshold: 0.6, primary_samples: 3, complex_tables: 3,
 //               simple: [standard], complex: [reasoning, icl]}
@@ -79,6 +79,10 @@ struct SelectionConfig {
   std::string selector;  // "": the deterministic rule
   size_t max_clusters = 4;
   size_t sample_rows = 5;
+  // A largest cluster holding more than this share of the valid candidates (and larger
+  // than the next) is chosen without a tournament; 0: every disagreement is judged.
+  double majority_threshold = 0;
+  bool both_orders = false;  // ask each pair twice, A/B swapped (position bias; twice the calls)
 };
 
 enum class RoutingPolicy { kSingle, kFallback, kByComplexity, kEnsemble };

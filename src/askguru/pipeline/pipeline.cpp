@@ -162,6 +162,8 @@ Result<std::unique_ptr<Pipeline>> Pipeline::create(PipelineConfig config) {
   SelectionOptions options;
   options.top_k = c.selection.max_clusters;
   options.sample_rows = c.selection.sample_rows;
+  options.majority_threshold = c.selection.majority_threshold;
+  options.both_orders = c.selection.both_orders;
   p->selector_ = c.selection.selector.empty() || !p->hub_ ? nullptr : p->hub_->client(c.selection.selector);
   p->selection_options_ = options;
   AG_ASSIGN_OR_RETURN(SelectionStage stage, SelectionStage::create(p->selector_, &p->prompts_, options));
@@ -191,10 +193,13 @@ Selection Pipeline::select(const StageContext& context, Answer& answer) const {
     return selection_->select(answer.candidates, selection_context, *context.trace, context.group);
   }
   // The tournament calls the selector directly: fit its round robin (k representatives
-  // ask k(k-1)/2 pairs) into what the question's budget has left, then charge it.
+  // ask k(k-1)/2 pairs, twice with both_orders) into what the question's budget has
+  // left, then charge it.
   const int remaining = context.budget->remaining_calls();
   SelectionOptions options = selection_options_;
-  while (options.top_k >= 2 && static_cast<int64_t>(options.top_k * (options.top_k - 1) / 2) > remaining) {
+  const size_t per_pair = options.both_orders ? 2 : 1;
+  while (options.top_k >= 2 &&
+         static_cast<int64_t>(per_pair * options.top_k * (options.top_k - 1) / 2) > remaining) {
     --options.top_k;
   }
   llm::LlmClient* selector = options.top_k >= 2 ? selector_ : nullptr;

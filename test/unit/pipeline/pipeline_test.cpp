@@ -88,6 +88,21 @@ TEST_F(Pipeline, WithoutSelectorTheLargestClusterWins) {
   ASSERT_TRUE(answer.status.ok()) << answer.status.to_string();
   EXPECT_EQ(answer.selection.rule, SelectionRule::kDeterministic);
   EXPECT_EQ(answer.rows.rows[0][0].as_text(), "Grant");
+
+  // With a selector but a majority threshold, a clear majority (2 of 3) is trusted without a call.
+  start_server(rule("a", sql_reply("SELECT first_name FROM member WHERE position = 'President'")) +
+               rule("b", sql_reply("SELECT last_name FROM member WHERE position = 'President'")) +
+               rule("fast", R"({"answer": "B"})", "Decide which one"));
+  auto judged = make_pipeline(config_yaml(R"(generators:
+  - {name: other, endpoint: gen-b}
+  - {name: standard, endpoint: gen-a, temperatures: [0, 0.8]}
+selection: {selector: fast, majority_threshold: 0.5}
+)"));
+  ASSERT_TRUE(judged);
+  Answer majority = ask(*judged, "What is the name of the club's president?");
+  ASSERT_TRUE(majority.status.ok()) << majority.status.to_string();
+  EXPECT_EQ(majority.rows.rows[0][0].as_text(), "Grant");
+  EXPECT_EQ(requests_for("fast"), 0u);
 }
 
 TEST_F(Pipeline, FixerRepairsAnExecutionErrorWithThePreciseMessage) {
