@@ -117,6 +117,11 @@ std::vector<Candidate> CandidateGenerator::generate(const StageContext& context,
       context.trace->note("generation", fmt::format("{}: {}", p.origin.generator, reply.status().to_string()));
       continue;
     }
+    if (!reply->usable()) {
+      context.trace->note("generation", fmt::format("{}: unusable reply ({}: {})", p.origin.generator,
+                                                    llm::reply_problem_name(reply->problem), reply->problem_detail));
+      continue;
+    }
     for (size_t i = 0; i < reply->choices.size(); ++i) {
       const llm::Choice& choice = reply->choices[i];
       auto sql = llm::extract_sql(choice.text);

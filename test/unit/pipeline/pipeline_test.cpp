@@ -363,6 +363,29 @@ TEST_F(Pipeline, AnEndpointThatIsDownDegradesWithoutCrashing) {
   EXPECT_EQ(none.trace->totals().failed_calls, 2u);
 }
 
+TEST_F(Pipeline, GarbageAndBrokenRepliesCostCandidatesNotTheAnswer) {
+  // gen-a's replies are broken on the wire; gen-b talks prose without SQL once, then answers.
+  start_server("  - match: {model: a}\n    reply: {fault: malformed_json}\n" +
+               rule("b", "I am not sure what you mean.", "", "times: 1") +
+               rule("b", sql_reply("SELECT COUNT(*) FROM member")));
+  auto p = make_pipeline(config_yaml(R"(generators:
+  - {name: standard, endpoint: gen-a}
+  - {name: other, endpoint: gen-b, temperatures: [0, 0.9]}
+)"));
+  ASSERT_TRUE(p);
+  Answer answer = ask(*p, "How many members are there?");
+  ASSERT_TRUE(answer.status.ok()) << answer.status.to_string();
+  EXPECT_EQ(answer.sql, "SELECT COUNT(*) FROM member");
+  EXPECT_EQ(answer.candidates.size(), 1u);
+  size_t no_sql = 0, broken = 0;
+  for (const auto& [stage, message] : answer.trace->notes()) {
+    no_sql += message.find("no SQL in the reply") != std::string::npos ? 1 : 0;
+    broken += stage == "generation" && message.rfind("standard:", 0) == 0 ? 1 : 0;
+  }
+  EXPECT_EQ(no_sql, 1u);
+  EXPECT_EQ(broken, 1u);
+}
+
 TEST_F(Pipeline, QuestionsThatAskToChangeDataAreRefusedBeforeAnyCall) {
   start_server(rule("a", sql_reply("DELETE FROM member")));
   auto p = make_pipeline(config_yaml(kTwoGenerators));
