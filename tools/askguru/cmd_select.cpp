@@ -4,6 +4,7 @@
 // bound. Flags only; the work is askguru::pipeline::evaluate_pools.
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 #include "askguru/eval/dataset.h"
 #include "askguru/llm/client.h"
 #include "askguru/llm/prompt_template.h"
+#include "askguru/pipeline/config.h"
 #include "askguru/pipeline/pool_eval.h"
 #include "subcommand.h"
 
@@ -25,6 +27,7 @@ struct Flags {
   std::string report;
   bool both_orders = false;
   double majority = 0;
+  std::string config;
   std::string llm_config;
   std::string selector;
   std::string prompts_dir;
@@ -51,6 +54,9 @@ void setup(CLI::App& sub) {
   sub.add_option("--majority", flags->majority,
                  "no tournament when the largest cluster holds at least this share of the valid candidates "
                  "(e.g. 0.5; default 0: always)");
+  sub.add_option("--config", flags->config,
+                 "a pipeline configuration: its endpoints and selection section (selector, max_clusters, "
+                 "majority_threshold, both_orders); the flags below override it");
   sub.add_option("--llm-config", flags->llm_config, "LLM endpoints (YAML) for the selector");
   sub.add_option("--selector", flags->selector, "the endpoint that judges pairs (needs --llm-config)");
   sub.add_option("--prompts", flags->prompts_dir, "a folder of edited prompt templates (*.txt)");
@@ -59,7 +65,7 @@ void setup(CLI::App& sub) {
   sub.add_option("--timeout-s", flags->timeout_s, "time limit per query in seconds (default: the metric's)");
   sub.add_flag("--no-cache", flags->no_cache, "execute everything, neither reading nor writing the result cache");
   sub.add_flag("-q,--quiet", flags->quiet, "no progress lines");
-  sub.callback([flags] {
+  sub.callback([flags, &sub] {
     using namespace askguru;
     auto dataset = eval::load_dataset(flags->dataset);
     if (!dataset.ok()) cli::fail(dataset.status());
@@ -78,6 +84,23 @@ void setup(CLI::App& sub) {
     options.selection.top_k = flags->top_k;
     options.selection.both_orders = flags->both_orders;
     options.selection.majority_threshold = flags->majority;
+    std::optional<llm::LlmConfig> llm_config;
+    std::string selector = flags->selector;
+    std::string prompts_dir = flags->prompts_dir;
+    if (!flags->config.empty()) {
+      auto config = pipeline::PipelineConfig::load(flags->config);
+      if (!config.ok()) cli::fail(config.status(), 2);
+      llm_config = config->llm;
+      if (selector.empty()) selector = config->selection.selector;
+      if (prompts_dir.empty()) prompts_dir = config->prompts_dir;
+      if (!sub.count("--top-k")) options.selection.top_k = config->selection.max_clusters;
+      if (!sub.count("--both-orders")) options.selection.both_orders = config->selection.both_orders;
+      if (!sub.count("--majority")) options.selection.majority_threshold = config->selection.majority_threshold;
+    } else if (!flags->llm_config.empty()) {
+      auto config = llm::LlmConfig::load(flags->llm_config);
+      if (!config.ok()) cli::fail(config.status());
+      llm_config = std::move(*config);
+    }
 
     std::vector<std::string> names;
     std::vector<std::vector<std::string>> pools;
@@ -94,26 +117,24 @@ void setup(CLI::App& sub) {
 
     std::unique_ptr<llm::LlmHub> hub;
     std::unique_ptr<llm::PromptLibrary> prompts;
-    if (!flags->selector.empty()) {
-      if (flags->llm_config.empty()) cli::fail("--selector needs --llm-config");
-      auto config = llm::LlmConfig::load(flags->llm_config);
-      if (!config.ok()) cli::fail(config.status());
-      auto created = llm::LlmHub::create(*config);
+    if (!selector.empty()) {
+      if (!llm_config) cli::fail("--selector needs --config or --llm-config");
+      auto created = llm::LlmHub::create(*llm_config);
       if (!created.ok()) cli::fail(created.status());
       hub = std::move(*created);
-      auto client = hub->find(flags->selector);
+      auto client = hub->find(selector);
       if (!client.ok()) cli::fail(client.status());
       options.selector = *client;
       auto library = llm::PromptLibrary::load_embedded();
       if (!library.ok()) cli::fail(library.status());
-      if (!flags->prompts_dir.empty()) {
-        Status loaded = library->load_directory(flags->prompts_dir);
+      if (!prompts_dir.empty()) {
+        Status loaded = library->load_directory(prompts_dir);
         if (!loaded.ok()) cli::fail(loaded);
       }
       prompts = std::make_unique<llm::PromptLibrary>(std::move(*library));
       options.prompts = prompts.get();
-    } else if (!flags->llm_config.empty()) {
-      std::fprintf(stderr, "note: --llm-config without --selector: the deterministic rule decides\n");
+    } else if (llm_config) {
+      std::fprintf(stderr, "note: no selector named: the deterministic rule decides\n");
     }
 
     auto report = pipeline::evaluate_pools(*dataset, names, pools, options);

@@ -102,6 +102,15 @@ rules:
   EXPECT_NE(report.str().find("\"tournament\""), std::string::npos);
   EXPECT_NE(report.str().find("\"chosen_generator\": 2"), std::string::npos) << report.str();
 
+  // The same selector named by a pipeline configuration's selection section.
+  write(root / "pipeline.yaml", "endpoints:\n  - name: judge\n    base_url: " + (*server)->base_url() +
+                                    "\n    model: judge-model\n    max_retries: 0\nselection: {selector: judge}\n");
+  auto [rc3, out3] = run(base + " --candidates " + (root / "a.sql").string() + " " + (root / "b.sql").string() + " " +
+                         (root / "c.sql").string() + " --config " + (root / "pipeline.yaml").string() + " 2>&1");
+  ASSERT_EQ(rc3, 0) << out3;
+  EXPECT_NE(out3.find("selection accuracy   100.00% (3/3)"), std::string::npos) << out3;
+  EXPECT_EQ((*server)->request_count(), 2u);
+
   write(root / "short.sql", "SELECT 1\n");
   auto [bad, message] = run(base + " --candidates " + (root / "short.sql").string() + " 2>&1");
   EXPECT_NE(bad, 0);
