@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <mutex>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "askguru/common/progress.h"
@@ -47,36 +48,39 @@ struct Databases {
 
 Databases open_databases(const eval::Dataset& dataset, size_t count, const PipelineEvalOptions& options) {
   Databases out;
+  auto db_path = [&](const std::string& id) { return (fs::path(options.eval.db_root) / id / (id + ".sqlite")).string(); };
+  std::set<std::string> ids;
+  for (size_t i = 0; i < count; ++i) ids.insert(dataset.examples[i].db_id);
+  Progress progress("artifacts", ids.size(), options.quiet);
+  for (const std::string& id : ids) {
+    auto artifacts = index::DatabaseArtifacts::open(db_path(id), options.artifacts);
+    progress.tick();
+    if (artifacts.ok()) {
+      out.artifacts[id] = std::make_unique<index::DatabaseArtifacts>(std::move(*artifacts));
+    } else {
+      out.errors[id] = artifacts.status().to_string();
+    }
+  }
+  progress.finish();
   if (!options.examples.empty()) {
-    auto store = index::open_example_store(options.examples, options.artifacts.root, false, nullptr, options.quiet);
+    // Masks stored values ([VAL]) with each database's value index, as Database::open does.
+    auto values_for = [&out](const std::string& id) -> const index::ValueIndex* {
+      auto it = out.artifacts.find(id);
+      return it == out.artifacts.end() ? nullptr : &it->second->values();
+    };
+    auto store = index::open_example_store(options.examples, options.artifacts.root, false, values_for, options.quiet);
     if (store.ok()) {
       out.store = std::make_unique<index::ExampleStore>(std::move(store->second));
     } else {
       out.errors["*"] = store.status().to_string();
     }
   }
-  std::vector<std::string> ids;
-  for (size_t i = 0; i < count; ++i) {
-    const std::string& id = dataset.examples[i].db_id;
-    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  OfflineOptions offline;
+  offline.exclude_identical_question = options.exclude_self;
+  for (auto& [id, artifacts] : out.artifacts) {
+    if (out.store) artifacts->use_examples(out.store.get());
+    out.databases[id] = std::make_unique<Database>(db_path(id), artifacts.get(), artifacts->examples(), offline);
   }
-  Progress progress("artifacts", ids.size(), options.quiet);
-  for (const std::string& id : ids) {
-    const std::string path = (fs::path(options.eval.db_root) / id / (id + ".sqlite")).string();
-    auto artifacts = index::DatabaseArtifacts::open(path, options.artifacts);
-    progress.tick();
-    if (!artifacts.ok()) {
-      out.errors[id] = artifacts.status().to_string();
-      continue;
-    }
-    auto owned = std::make_unique<index::DatabaseArtifacts>(std::move(*artifacts));
-    if (out.store) owned->use_examples(out.store.get());
-    OfflineOptions offline;
-    offline.exclude_identical_question = options.exclude_self;
-    out.databases[id] = std::make_unique<Database>(path, owned.get(), owned->examples(), offline);
-    out.artifacts[id] = std::move(owned);
-  }
-  progress.finish();
   return out;
 }
 

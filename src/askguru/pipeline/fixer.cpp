@@ -16,6 +16,13 @@ namespace {
 
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
+// The SQL of a repair reply, or why there is none.
+Result<std::string> repaired_sql(const Result<llm::Response>& reply) {
+  if (!reply.ok()) return reply.status();
+  if (!reply->usable()) return make_error(ErrorCode::kParseError, reply->problem_detail);
+  return llm::extract_sql(reply->text());
+}
+
 }  // namespace
 
 void CandidateRunner::run(Candidate& candidate) const {
@@ -92,10 +99,7 @@ int Fixer::repair(const StageContext& context, std::vector<Candidate>& candidate
     if (pending.empty()) break;
     for (Pending& p : pending) {
       Candidate& c = candidates[p.index];
-      Result<llm::Response> reply = p.reply.get();
-      auto sql = reply.ok() && reply->usable() ? llm::extract_sql(reply->text())
-                                               : Result<std::string>(reply.ok() ? make_error(ErrorCode::kParseError, reply->problem_detail)
-                                                                                : reply.status());
+      Result<std::string> sql = repaired_sql(p.reply.get());
       if (!sql.ok() || text::trim(*sql) == text::trim(c.sql)) {
         given_up[p.index] = true;
         context.trace->note("fixer", fmt::format("candidate {}: no repair ({})", c.id,

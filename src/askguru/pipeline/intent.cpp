@@ -1,6 +1,7 @@
 #include "askguru/pipeline/intent.h"
 
 #include <map>
+#include <set>
 #include <vector>
 
 #include "askguru/common/text.h"
@@ -17,18 +18,12 @@ std::optional<std::string> write_intent(std::string_view question) {
       {"decrease", "update"}, {"insert", "insert"}, {"add", "insert"},     {"create", "create"},
       {"alter", "alter"},   {"grant", "grant"},     {"revoke", "revoke"},  {"replace", "update"},
       {"merge", "update"},  {"overwrite", "update"}};
-  static const std::vector<std::string> kPolite = {"please", "can", "could", "would", "you", "kindly", "go", "ahead",
+  static const std::set<std::string> kPolite = {"please", "can", "could", "would", "you", "kindly", "go", "ahead",
                                                    "and", "now", "i", "want", "to", "need", "let's", "lets"};
   std::vector<std::string> words = index::words(question);
   // Skip a polite preamble ("Could you please ..."), then look at the first verb.
   size_t i = 0;
-  while (i < words.size() && i < 6) {
-    std::string lower = text::to_lower(words[i]);
-    bool polite = false;
-    for (const std::string& p : kPolite) polite = polite || lower == p;
-    if (!polite) break;
-    ++i;
-  }
+  while (i < words.size() && i < 6 && kPolite.count(text::to_lower(words[i]))) ++i;
   if (i >= words.size()) return std::nullopt;
   auto it = kVerbs.find(text::to_lower(words[i]));
   if (it == kVerbs.end()) return std::nullopt;
