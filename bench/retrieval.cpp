@@ -15,7 +15,7 @@
 //
 //   build/bench/bench_retrieval [--data DIR] [--jobs N] [--limit-dbs N] [--limit N]
 //                               [--artifacts DIR] [--bm25 W] [--table W] [--value W]
-//                               [--key W] [--join W] [--generator lsh|fts5] [--no-sweep] [--misses N]
+//                               [--key W] [--join W] [--generator lsh|fts5] [--no-sweep] [--misses N [--show-top]]
 //                               [--reuse] [--no-examples]
 #include <unistd.h>
 
@@ -78,6 +78,7 @@ struct Args {
   bool reuse = false;
   bool examples = true;
   size_t misses = 0;
+  bool show_top = false;  // with --misses: the top 10 retrieved too
 };
 
 // String literals of a SQL (LIKE patterns without their wildcards).
@@ -418,12 +419,33 @@ void evaluate(Suite& suite, const Args& args) {
       all_cols10 += covered10 == gold.size();
       if (covered10 < gold.size() && column_misses.size() < args.misses) {
         std::string missing;
+        index::ColumnQueryOptions all = args.column;
+        all.top_k = 100000;
+        all.value_hits = &r->values;
+        auto full = d.artifacts->columns().search(e.question, e.evidence, all);
         for (const std::string& g : gold) {
           bool found = false;
           for (size_t k = 0; k < r->columns.size() && k < 10; ++k) {
             found = found || text::to_lower(r->columns[k].table + "." + r->columns[k].column) == g;
           }
-          if (!found) missing += " " + g;
+          if (!found) {
+            missing += " " + g;
+            if (full.ok()) {
+              for (size_t k = 0; k < full->size(); ++k) {
+                if (text::to_lower((*full)[k].table + "." + (*full)[k].column) == g) {
+                  missing += "#" + std::to_string(k + 1);
+                  break;
+                }
+              }
+            }
+          }
+        }
+        if (args.show_top) {
+          missing += "  [top:";
+          for (size_t k = 0; k < r->columns.size() && k < 10; ++k) {
+            missing += " " + r->columns[k].table + "." + r->columns[k].column;
+          }
+          missing += "]";
         }
         column_misses.push_back(d.db_id + ":" + missing + " for: " + e.question);
       }
@@ -527,6 +549,7 @@ int main(int argc, char** argv) {
     else if (a == "--name") args.column.name_weight = std::stod(next());
     else if (a == "--join-tables") args.column.join_tables = std::stoul(next());
     else if (a == "--misses") args.misses = std::stoul(next());
+    else if (a == "--show-top") args.show_top = true;
     else if (a == "--generator") {
       auto g = index::parse_candidate_generator(next());
       if (!g.ok()) {

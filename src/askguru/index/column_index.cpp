@@ -160,6 +160,16 @@ bool column_listed(const std::vector<std::string>& list, std::string_view table,
   return false;
 }
 
+namespace {
+
+// Denied columns: those the options exclude and those the profile recorded as denied.
+bool excluded(const catalog::Catalog& catalog, const ColumnIndexOptions& options, std::string_view table,
+              std::string_view column) {
+  return column_listed(options.excluded_columns, table, column) || column_listed(catalog.profile.deny, table, column);
+}
+
+}  // namespace
+
 std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options) {
   std::unordered_set<std::string> keys;  // "table.column", lower case
   for (const catalog::ForeignKey& fk : catalog.foreign_keys) {
@@ -170,7 +180,7 @@ std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, co
   for (const catalog::Table& t : catalog.tables) {
     const std::string table_words = words_of(t.name);
     for (const catalog::Column& c : t.columns) {
-      if (column_listed(options.excluded_columns, t.name, c.name)) continue;
+      if (excluded(catalog, options, t.name, c.name)) continue;
       ColumnDocument doc;
       doc.table = t.name;
       doc.column = c.name;
@@ -196,15 +206,19 @@ std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, co
   return out;
 }
 
-std::vector<TableDocument> table_documents(const catalog::Catalog& catalog) {
+std::vector<TableDocument> table_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options) {
   std::vector<TableDocument> out;
   for (const catalog::Table& t : catalog.tables) {
     std::string s = words_of(t.name);
     if (!t.description.empty()) s += " | " + t.description;
     s += " | columns:";
+    size_t shown = 0;
     for (const catalog::Column& c : t.columns) {
+      if (excluded(catalog, options, t.name, c.name)) continue;  // never named, not even here
       s += " " + (c.natural_name.empty() ? words_of(c.name) : c.natural_name) + ",";
+      ++shown;
     }
+    if (shown == 0 && !t.columns.empty()) continue;  // a table denied as a whole
     out.push_back({t.name, std::move(s)});
   }
   return out;
@@ -311,7 +325,7 @@ Result<ColumnIndex> ColumnIndex::build(const catalog::Catalog& catalog, const Co
   Impl& impl = *index.impl_;
   impl.options = options;
   impl.docs = column_documents(catalog, options);
-  impl.tables = table_documents(catalog);
+  impl.tables = table_documents(catalog, options);
   {
     std::unordered_map<std::string, uint32_t> doc_id;  // lower "table.column"
     for (size_t i = 0; i < impl.docs.size(); ++i) {

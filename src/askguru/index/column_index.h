@@ -86,8 +86,11 @@ struct ColumnHit {
   double score = 0.0;
 };
 
+// Documents of the columns and tables that are not excluded (options.excluded_columns
+// and the catalog's profile.deny): a denied column is neither a document nor named in
+// its table's document; a table whose columns are all denied has no document.
 std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options = {});
-std::vector<TableDocument> table_documents(const catalog::Catalog& catalog);
+std::vector<TableDocument> table_documents(const catalog::Catalog& catalog, const ColumnIndexOptions& options = {});
 
 class ColumnIndex {
  public:

@@ -17,6 +17,7 @@
 
 #include "askguru/catalog/catalog.h"
 #include "askguru/common/status.h"
+#include "askguru/profile/join_candidates.h"  // find_join_candidates, called at the end of profiling
 #include "askguru/profile/options.h"
 
 namespace askguru::profile {
@@ -50,9 +51,5 @@ bool column_denied(const ProfileOptions& options, std::string_view table, std::s
 // The catalog's columns the options deny, as sorted lower-case "table.column"
 // (what ProfileInfo::deny records).
 std::vector<std::string> denied_columns(const catalog::Catalog& catalog, const ProfileOptions& options);
-
-// Lists column pairs whose value sets overlap strongly (from the MinHash signatures
-// and distinct counts in the profiles), most contained first; marks declared keys.
-std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog& catalog, double min_containment);
 
 }  // namespace askguru::profile

@@ -67,6 +67,32 @@ TEST_F(ColumnIndexTest, DocumentsDescribeColumns) {
   }
 }
 
+TEST_F(ColumnIndexTest, DeniedColumnsAreNeitherDocumentsNorNamedByTables) {
+  ColumnIndexOptions options;
+  options.excluded_columns = {"MEMBER.Email", "event.*"};
+  catalog_.profile.deny = {"major.college"};  // as the profiler records --deny
+  auto index = ColumnIndex::build(catalog_, options);
+  ASSERT_TRUE(index.ok()) << index.error();
+  for (const auto& d : index->documents()) {
+    EXPECT_FALSE(d.table == "member" && d.column == "email");
+    EXPECT_FALSE(d.table == "major" && d.column == "college");
+    EXPECT_NE(d.table, "event");
+  }
+  std::set<std::string> tables;
+  for (const auto& t : index->tables()) {
+    tables.insert(t.table);
+    EXPECT_EQ(t.text.find("email"), std::string::npos) << t.text;
+    EXPECT_EQ(t.text.find("college"), std::string::npos) << t.text;
+    if (t.table == "member") {
+      EXPECT_NE(t.text.find("first name"), std::string::npos) << t.text;
+    }
+  }
+  EXPECT_EQ(tables, (std::set<std::string>{"major", "member"}));  // event is denied as a whole
+  auto hits = index->search("What is the email of the member and the college of the major?");
+  ASSERT_TRUE(hits.ok()) << hits.error();
+  for (const auto& h : *hits) EXPECT_FALSE(h.column == "email" || h.column == "college" || h.table == "event");
+}
+
 TEST_F(ColumnIndexTest, RetrievalOrder) {
   auto index = ColumnIndex::build(catalog_);
   ASSERT_TRUE(index.ok()) << index.error();
@@ -353,6 +379,20 @@ TEST(DatabaseArtifacts, BuildReuseAndRebuildWhenTheDatabaseChanges) {
   strict.root = dir.file("elsewhere");
   strict.build_missing = false;
   EXPECT_FALSE(DatabaseArtifacts::open(path, strict).ok());
+}
+
+TEST(DatabaseArtifacts, DeniedColumnsAreNotIndexed) {
+  TempDir dir;
+  const std::string path = dir.file("club.sqlite");
+  askguru::testing::write_club_database(path);
+  ArtifactOptions o;
+  o.root = dir.file("artifacts");
+  o.deny = {"member.email"};
+  auto artifacts = DatabaseArtifacts::open(path, o);
+  ASSERT_TRUE(artifacts.ok()) << artifacts.error();
+  for (const auto& t : artifacts->columns().tables()) EXPECT_EQ(t.text.find("email"), std::string::npos) << t.text;
+  for (const auto& d : artifacts->columns().documents()) EXPECT_NE(d.column, "email");
+  EXPECT_FALSE(artifacts->values().contains("angela@example.com"));
 }
 
 TEST(DatabaseArtifacts, AttachedExamplesAreRemembered) {
