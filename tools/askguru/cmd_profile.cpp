@@ -132,7 +132,7 @@ void run(const Options& opt) {
 
   if (opt.json) {
     nlohmann::ordered_json out;
-    out["db"] = dir->db_path();
+    out["db"] = dir->display();
     out["db_id"] = catalog.db_id;
     out["artifacts"] = dir->dir();
     out["fingerprint"] = dir->fingerprint();
@@ -196,7 +196,7 @@ void run(const Options& opt) {
 
 void setup(CLI::App& sub) {
   auto opt = std::make_shared<Options>();
-  sub.add_option("--db", opt->db, "SQLite database file")->required();
+  sub.add_option("--db", opt->db, "database: SQLite file, postgresql://... or odbc:...")->required();
   sub.add_option("--artifacts", opt->artifacts, "artifact root (default $ASKGURU_HOME, else ~/.cache/askguru)");
   sub.add_flag("--force", opt->force, "rebuild even when the profile is up to date");
   sub.add_flag("--json", opt->json, "print a JSON summary");

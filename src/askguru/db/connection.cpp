@@ -29,6 +29,29 @@ std::string scheme_of(std::string_view url) {
 
 }  // namespace
 
+std::optional<std::string> sqlite_file_of(std::string_view url) {
+  std::string_view trimmed = text::trim(url);
+  if (trimmed.empty()) return std::nullopt;
+  std::string scheme = scheme_of(trimmed);
+  if (scheme.empty()) return std::string(trimmed);
+  if (scheme != "sqlite" && scheme != "sqlite3") return std::nullopt;
+  std::string_view rest = trimmed.substr(scheme.size() + 1);
+  if (rest.substr(0, 2) == "//") rest.remove_prefix(2);
+  if (rest.empty()) return std::nullopt;
+  return std::string(rest);
+}
+
+std::string redact_address(std::string_view url) {
+  std::string_view trimmed = text::trim(url);
+  std::string scheme = scheme_of(trimmed);
+  if (scheme == "odbc") {
+    auto address = parse_odbc_address(trimmed.substr(scheme.size() + 1));
+    return address.ok() ? address->display : std::string("odbc:(unreadable address)");
+  }
+  if (scheme.empty() || scheme == "sqlite" || scheme == "sqlite3") return std::string(trimmed);
+  return redact_postgres_url(trimmed);
+}
+
 Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const OpenOptions& options) {
   std::string_view trimmed = text::trim(url);
   if (trimmed.empty()) return make_error(ErrorCode::kInvalidArgument, "empty database address");

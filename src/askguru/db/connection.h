@@ -74,4 +74,12 @@ class Connection {
 // (odbc_connection.h; dialect=, pwdfile=, pwdenv= items; ASKGURU_ODBC_PASSWORD).
 Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const OpenOptions& options = {});
 
+// The SQLite file an address names (a plain path, sqlite:///path, sqlite:rel/path), or
+// nullopt for a server address (postgresql://, odbc:) or an unknown scheme.
+std::optional<std::string> sqlite_file_of(std::string_view url);
+
+// The address with secrets removed, safe to print, without connecting: a file path as
+// given, a postgresql:// URL without its password, an odbc: address without PWD=.
+std::string redact_address(std::string_view url);
+
 }  // namespace askguru::db

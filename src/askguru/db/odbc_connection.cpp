@@ -29,6 +29,13 @@ constexpr const char* kReadOnlyNote = " — connections are read-only";
 constexpr std::chrono::milliseconds kWatchSlice{20};
 constexpr SQLULEN kLoginTimeoutSeconds = 10;
 
+// psqlODBC's own connection attributes (its pgapifunc.h), settable once connected:
+// UseDeclareFetch and Fetch of the connection string.
+constexpr SQLINTEGER kPsqlOdbcUseDeclareFetch = 65539;
+constexpr SQLINTEGER kPsqlOdbcFetch = 65541;
+// Rows per FETCH when askguru turns cursor fetching on (psqlODBC's default is 100).
+constexpr SQLINTEGER kPsqlOdbcFetchRows = 1000;
+
 // ---------------------------------------------------------------- the address
 
 // Splits a connection string into its key=value items (';' separated, {braced} values
@@ -520,6 +527,7 @@ Status OdbcConnection::connect() {
   };
   dbms_name_ = info(SQL_DBMS_NAME);
   dbms_version_ = info(SQL_DBMS_VER);
+  driver_name_ = info(SQL_DRIVER_NAME);
   database_ = info(SQL_DATABASE_NAME);
   if (database_.empty()) {
     for (const auto& item : split_items(address_.connection_string)) {
@@ -560,7 +568,36 @@ Status OdbcConnection::connect() {
   if (per_query_read_only_) {
     SQLSetConnectAttr(dbc, SQL_ATTR_AUTOCOMMIT, reinterpret_cast<SQLPOINTER>(SQL_AUTOCOMMIT_OFF), 0);
   }
+  use_cursor_fetch();
   return Status();
+}
+
+// psqlODBC reads a whole result into its own memory at SQLExecDirect unless
+// UseDeclareFetch is on; then it declares a cursor and FETCHes `Fetch` rows at a time,
+// so askguru's row cap and max_result_bytes stop a huge result after a batch instead of
+// after the driver has buffered all of it. The cursor lives in the query's READ ONLY
+// transaction (autocommit is off; DECLARE and FETCH are reads) and closes with it.
+void OdbcConnection::use_cursor_fetch() {
+  cursor_fetch_ = false;
+  if (!contains_ci(driver_name_, "psqlodbc")) return;
+  bool declare_set = false, fetch_set = false;
+  for (const auto& item : split_items(address_.connection_string)) {
+    if (text::iequals(item.key, "UseDeclareFetch") || text::iequals(item.key, "B6")) declare_set = true;
+    if (text::iequals(item.key, "Fetch") || text::iequals(item.key, "A7")) fetch_set = true;
+  }
+  auto dbc = static_cast<SQLHDBC>(dbc_);
+  if (!declare_set) {
+    SQLSetConnectAttr(dbc, kPsqlOdbcUseDeclareFetch, reinterpret_cast<SQLPOINTER>(SQLULEN{1}), SQL_IS_INTEGER);
+    if (!fetch_set) {
+      SQLSetConnectAttr(dbc, kPsqlOdbcFetch, reinterpret_cast<SQLPOINTER>(static_cast<SQLULEN>(kPsqlOdbcFetchRows)),
+                        SQL_IS_INTEGER);
+    }
+  }
+  SQLINTEGER on = 0;
+  if (SQL_SUCCEEDED(SQLGetConnectAttr(dbc, kPsqlOdbcUseDeclareFetch, &on, sizeof on, nullptr))) cursor_fetch_ = on != 0;
+  if (!declare_set && !cursor_fetch_) {
+    spdlog::warn("{}: psqlODBC did not take UseDeclareFetch; it will buffer whole results", address_.display);
+  }
 }
 
 // A statement of askguru's own with no result, outside the watchdog (session setup).

@@ -9,6 +9,9 @@
 //   dialect=sqlite|postgres|oracle   forces the dialect (default: from SQL_DBMS_NAME)
 //   pwdfile=/path                    the password is the file's first line
 //   pwdenv=NAME                      the password is the environment variable NAME
+// With psqlODBC, results stream through a cursor (UseDeclareFetch=1, Fetch=1000) unless
+// the connection string sets UseDeclareFetch itself: the driver otherwise holds a whole
+// result in memory before the first row reaches askguru's row cap and byte guard.
 // Without PWD/Password in the string, the password comes from pwdfile, pwdenv or
 // ASKGURU_ODBC_PASSWORD, in that order. A PWD written in the address works but is never
 // printed: display_name() and every message show the address without it.
@@ -107,6 +110,11 @@ class OdbcConnection final : public Connection {
 
   const std::string& dbms_name() const { return dbms_name_; }
   const std::string& dbms_version() const { return dbms_version_; }
+  // SQL_DRIVER_NAME, e.g. "psqlodbcw.so", "libsqlite3odbc.so".
+  const std::string& driver_name() const { return driver_name_; }
+  // Whether the driver fetches rows in batches through a server-side cursor (psqlODBC's
+  // UseDeclareFetch) rather than reading whole results at execution.
+  bool cursor_fetch() const { return cursor_fetch_; }
   // The database's name (SQL_DATABASE_NAME), or the DSN / file stem.
   const std::string& database() const { return database_; }
 
@@ -118,12 +126,15 @@ class OdbcConnection final : public Connection {
   // Runs `start` on a fresh statement handle and collects its rows.
   Result<ResultSet> run(const std::function<short(void*)>& start, const QueryOptions& options, bool transaction);
   Status exec_simple(const std::string& sql);
+  void use_cursor_fetch();
   std::string clean(std::string message) const;
 
   OdbcAddress address_;
   Dialect dialect_ = Dialect::kSqlite;
   std::string dbms_name_;
   std::string dbms_version_;
+  std::string driver_name_;
+  bool cursor_fetch_ = false;
   std::string database_;
   bool per_query_read_only_ = false;  // SET TRANSACTION READ ONLY before each query
   void* env_ = nullptr;               // SQLHENV

@@ -67,7 +67,9 @@ const BuildStats& DatabaseArtifacts::stats() const { return impl_->stats; }
 
 Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, const ArtifactOptions& options) {
   auto start = std::chrono::steady_clock::now();
-  if (!files::exists(db_path)) return make_error(ErrorCode::kNotFound, "no database " + db_path);
+  if (auto file = db::sqlite_file_of(db_path); file && !files::exists(*file)) {
+    return make_error(ErrorCode::kNotFound, "no database " + *file);
+  }
   profile::ArtifactOptions artifact_options;
   artifact_options.root = options.root;
   artifact_options.force = options.force;  // empties the directory
@@ -112,7 +114,8 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
     // A damaged build: rebuild it below.
   }
   if (!options.build_missing) {
-    return make_error(ErrorCode::kNotFound, "no index for " + db_path + " in " + impl.dir + "; run askguru index --db " + db_path);
+    return make_error(ErrorCode::kNotFound,
+                      "no index for " + adir.display() + " in " + impl.dir + "; run askguru index --db " + adir.display());
   }
   std::error_code ec;
   fs::remove(manifest_path, ec);
@@ -126,7 +129,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   profile_options.tables_json = options.tables_json;
   profile_options.progress = !options.quiet;
   artifact_options.force = false;  // already emptied above when forced
-  AG_ASSIGN_OR_RETURN(impl.catalog, profile::profiled_catalog(db_path, artifact_options, profile_options));
+  AG_ASSIGN_OR_RETURN(impl.catalog, profile::profiled_catalog(adir, profile_options));
   if (impl.catalog.db_id.empty()) impl.catalog.db_id = adir.db_id();
   impl.stats.catalog_seconds = since(t);
 
@@ -147,7 +150,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   impl.stats.columns_seconds = since(t);
 
   impl.manifest = json{{"format", kFormat},
-                       {"db", db_path},
+                       {"db", adir.display()},  // never a password
                        {"db_id", impl.catalog.db_id},
                        {"fingerprint", impl.fingerprint},
                        {"deny", options.deny},

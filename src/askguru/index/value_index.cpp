@@ -27,6 +27,18 @@ constexpr std::string_view kMagic = "AGVALS01";
 constexpr const char* kValuesFile = "values.bin";
 constexpr const char* kFtsFile = "values_fts.db";
 
+// Whether a server column's declared type can hold text (values are read as text:
+// character types, dates and times, enums, json, uuid, ...): not numbers, booleans or
+// binary data.
+bool may_hold_text(std::string_view declared) {
+  std::string t = text::to_lower(declared);
+  for (const char* numeric : {"int", "numeric", "decimal", "real", "double", "float", "bool", "bytea", "blob", "serial",
+                              "money", "number", "raw", "bit"}) {
+    if (t.find(numeric) != std::string::npos) return false;
+  }
+  return true;
+}
+
 std::string quote_ident(std::string_view name) { return "\"" + text::replace_all(std::string(name), "\"", "\"\"") + "\""; }
 
 bool is_word_byte(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0 || static_cast<unsigned char>(c) >= 0x80; }
@@ -359,6 +371,7 @@ Result<ValueIndex> ValueIndex::build(db::Connection& connection, const catalog::
   Progress progress("value index " + catalog.db_id, total_columns, options.quiet);
   db::QueryOptions query_options;
   query_options.timeout = std::chrono::milliseconds(0);
+  const bool sqlite = connection.dialect() == Dialect::kSqlite;
 
   for (const catalog::Table& t : catalog.tables) {
     if (t.is_view || text::iequals(t.name, "sqlite_sequence")) {
@@ -369,12 +382,14 @@ Result<ValueIndex> ValueIndex::build(db::Connection& connection, const catalog::
       progress.tick();
       if (excluded.count(text::to_lower(t.name + "." + c.name)) || excluded.count(text::to_lower(t.name + ".*"))) continue;
       const std::string col = quote_ident(c.name);
-      const std::string from = quote_ident(t.name);
+      const std::string from = t.schema.empty() ? quote_ident(t.name) : quote_ident(t.schema) + "." + quote_ident(t.name);
+      // Server databases type their columns: only those that can hold text are read.
+      if (!sqlite && !may_hold_text(c.type)) continue;
       if (options.policy == ColumnPolicy::kChess) {
         if (text::to_upper(c.type).find("TEXT") == std::string::npos) continue;
         if (key_names.count(text::to_lower(c.name)) || chess_skips_name(c.name)) continue;
         auto sizes = connection.execute("SELECT SUM(LENGTH(u)), COUNT(u) FROM (SELECT DISTINCT " + col + " AS u FROM " +
-                                            from + " WHERE " + col + " IS NOT NULL)",
+                                            from + " WHERE " + col + " IS NOT NULL) d",
                                         query_options);
         if (!sizes.ok() || sizes->rows.empty() || sizes->rows[0][0].is_null()) continue;
         double sum = sizes->rows[0][0].type() == db::ValueType::kInteger ? static_cast<double>(sizes->rows[0][0].as_integer())
@@ -384,8 +399,12 @@ Result<ValueIndex> ValueIndex::build(db::Connection& connection, const catalog::
         bool name = text::to_lower(c.name).find("name") != std::string::npos;
         if (!((name && sum < 5e6) || (sum < 2e6 && sum / count < 25) || count < 100)) continue;
       }
-      std::string sql = "SELECT DISTINCT " + col + " FROM " + from + " WHERE typeof(" + col + ") = 'text' LIMIT " +
-                        std::to_string(options.max_values_per_column);
+      std::string sql = sqlite ? "SELECT DISTINCT " + col + " FROM " + from + " WHERE typeof(" + col +
+                                     ") = 'text' LIMIT " + std::to_string(options.max_values_per_column)
+                               : "SELECT DISTINCT " + col + " FROM " + from + " WHERE " + col + " IS NOT NULL" +
+                                     (connection.dialect() == Dialect::kOracle ? " FETCH FIRST " : " LIMIT ") +
+                                     std::to_string(options.max_values_per_column) +
+                                     (connection.dialect() == Dialect::kOracle ? " ROWS ONLY" : "");
       auto rows = connection.execute(sql, query_options);
       if (!rows.ok()) return rows.status().with_context("value index: reading " + t.name + "." + c.name);
       ValueColumn vc{t.name, c.name, 0};

@@ -1,5 +1,6 @@
 #include "askguru/profile/artifacts.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
@@ -11,7 +12,11 @@
 #include "askguru/catalog/catalog_json.h"
 #include "askguru/common/files.h"
 #include "askguru/common/hash.h"
+#include "askguru/common/text.h"
+#include "askguru/db/odbc_connection.h"
+#include "askguru/db/postgres_connection.h"
 #include "askguru/db/sqlite_connection.h"
+#include "askguru/db/sqlite_introspect.h"
 #include "askguru/profile/profiler.h"
 
 namespace askguru::profile {
@@ -106,13 +111,99 @@ Result<std::string> database_fingerprint(const std::string& db_path) {
   return hash::hex64(hash::xxh64(buf));
 }
 
-Result<ArtifactDir> ArtifactDir::open(const std::string& db_path, const ArtifactOptions& options) {
+namespace {
+
+void append_rows(std::string& material, const db::ResultSet& rows) {
+  for (const auto& row : rows.rows) {
+    for (const auto& value : row) {
+      material += value.to_string();
+      material += '\x1f';
+    }
+    material += '\n';
+  }
+}
+
+constexpr size_t kMaxCountedTables = 2000;
+
+}  // namespace
+
+Result<std::string> server_fingerprint(db::Connection& connection) {
+  std::string material = connection.fingerprint();
+  material += '\n';
+  const db::QueryOptions metadata{std::chrono::milliseconds(60000), std::nullopt};
+  if (auto* pg = dynamic_cast<db::PostgresConnection*>(&connection)) {
+    auto rows = pg->execute_trusted(
+        "SELECT c.oid::int8, c.relfilenode::int8, c.reltuples::float8, "
+        "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) END "
+        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' ORDER BY c.oid",
+        metadata);
+    if (!rows.ok()) return rows.status().with_context("fingerprinting " + connection.display_name());
+    append_rows(material, *rows);
+  } else if (auto* odbc = dynamic_cast<db::OdbcConnection*>(&connection)) {
+    if (odbc->dialect() == Dialect::kOracle) {
+      auto rows = odbc->execute_trusted(
+          "SELECT owner, table_name, num_rows, TO_CHAR(last_analyzed, 'YYYY-MM-DD HH24:MI:SS') FROM all_tables "
+          "ORDER BY owner, table_name",
+          metadata);
+      if (rows.ok()) append_rows(material, *rows);
+      auto changes = odbc->execute_trusted(
+          "SELECT table_owner, table_name, partition_name, inserts, updates, deletes, truncated FROM all_tab_modifications "
+          "ORDER BY table_owner, table_name, partition_name",
+          metadata);
+      if (changes.ok()) append_rows(material, *changes);
+      if (!rows.ok()) spdlog::debug("{}: fingerprint without row counts: {}", connection.display_name(), rows.error());
+    } else {
+      AG_ASSIGN_OR_RETURN(auto tables, odbc->catalog_call(db::OdbcCatalogCall::kTables, "", ""));
+      // TABLE_CAT, TABLE_SCHEM, TABLE_NAME, TABLE_TYPE, REMARKS
+      size_t counted = 0;
+      for (const auto& row : tables.rows) {
+        if (row.size() < 4 || counted >= kMaxCountedTables) break;
+        std::string type = text::to_upper(row[3].to_string());
+        if (type != "TABLE") continue;
+        std::string name = row[2].to_string();
+        std::string schema = row[1].is_null() ? std::string() : row[1].to_string();
+        std::string qualified = schema.empty() ? db::quote_identifier(name)
+                                               : db::quote_identifier(schema) + "." + db::quote_identifier(name);
+        auto count = odbc->execute_trusted("SELECT COUNT(*) FROM " + qualified, metadata);
+        material += fmt::format("{}.{}={}\n", schema, name,
+                                count.ok() && !count->rows.empty() ? count->rows[0][0].to_string() : "?");
+        ++counted;
+      }
+    }
+  }
+  return hash::hex64(hash::xxh64(material));
+}
+
+std::string server_db_id(const db::Connection& connection) {
+  std::string name;
+  if (const auto* pg = dynamic_cast<const db::PostgresConnection*>(&connection)) name = pg->database();
+  if (const auto* odbc = dynamic_cast<const db::OdbcConnection*>(&connection)) name = odbc->database();
+  if (name.empty()) return "db";
+  // A file the driver names (SQLite ODBC: the database file): its stem.
+  if (name.find('/') != std::string::npos) name = fs::path(name).stem().string();
+  return name.empty() ? "db" : name;
+}
+
+Result<ArtifactDir> ArtifactDir::open(const std::string& db, const ArtifactOptions& options) {
   std::error_code ec;
   ArtifactDir dir;
-  fs::path absolute = fs::absolute(db_path, ec);
-  dir.db_path_ = (ec ? fs::path(db_path) : absolute).lexically_normal().string();
-  AG_ASSIGN_OR_RETURN(dir.fingerprint_, database_fingerprint(db_path));
-  dir.db_id_ = fs::path(db_path).stem().string();
+  if (auto file = db::sqlite_file_of(db)) {
+    const std::string& db_path = *file;
+    fs::path absolute = fs::absolute(db_path, ec);
+    dir.db_path_ = (ec ? fs::path(db_path) : absolute).lexically_normal().string();
+    dir.display_ = dir.db_path_;
+    AG_ASSIGN_OR_RETURN(dir.fingerprint_, database_fingerprint(db_path));
+    dir.db_id_ = fs::path(db_path).stem().string();
+  } else {
+    dir.server_ = true;
+    dir.db_path_ = std::string(text::trim(db));
+    dir.display_ = db::redact_address(dir.db_path_);
+    AG_ASSIGN_OR_RETURN(auto connection, db::open_connection(dir.db_path_));
+    AG_ASSIGN_OR_RETURN(dir.fingerprint_, server_fingerprint(*connection));
+    dir.db_id_ = server_db_id(*connection);
+  }
   fs::path root = options.root.empty() ? fs::path(default_artifacts_root()) : fs::path(options.root);
   std::string stem = safe_stem(dir.db_id_);
   fs::path path = root / (stem + "-" + dir.fingerprint_);
@@ -124,9 +215,10 @@ Result<ArtifactDir> ArtifactDir::open(const std::string& db_path, const Artifact
   }
   if (existed && options.force) AG_RETURN_IF_ERROR(dir.clear());
   if (!existed || options.force || !dir.has(kSourceFile)) {
-    nlohmann::json source = {{"db_path", dir.db_path_}, {"db_id", dir.db_id_}, {"fingerprint", dir.fingerprint_}};
+    // The display form: a server address without its password.
+    nlohmann::json source = {{"db_path", dir.display_}, {"db_id", dir.db_id_}, {"fingerprint", dir.fingerprint_}};
     AG_RETURN_IF_ERROR(files::write_file(dir.path(kSourceFile), source.dump(2) + "\n"));
-    remove_stale_versions(root, stem, dir.dir_, dir.db_path_);
+    remove_stale_versions(root, stem, dir.dir_, dir.display_);
   }
   return dir;
 }
@@ -189,6 +281,10 @@ std::optional<catalog::Catalog> load_current_catalog(const ArtifactDir& dir, con
 Result<catalog::Catalog> profiled_catalog(const std::string& db_path, const ArtifactOptions& artifacts,
                                           const ProfileOptions& options) {
   AG_ASSIGN_OR_RETURN(ArtifactDir dir, ArtifactDir::open(db_path, artifacts));
+  return profiled_catalog(dir, options);
+}
+
+Result<catalog::Catalog> profiled_catalog(const ArtifactDir& dir, const ProfileOptions& options) {
   if (auto current = load_current_catalog(dir, options)) return std::move(*current);
   AG_ASSIGN_OR_RETURN(ProfileRun run, profile_database(dir, options));
   return std::move(run.catalog);

@@ -9,6 +9,12 @@
 // directory, so stale artifacts are never read. Directories of earlier versions
 // of the same database file are removed when the new one is built.
 //
+// A server database (postgresql://, odbc:) gets <root>/<database name>-<fingerprint>/,
+// with server_fingerprint() as the fingerprint (the address without secrets is part
+// of it, so two servers' databases of one name do not share a directory). Only the
+// database's name and the address without secrets are ever written (paths,
+// source.json, messages): a password in the URL never reaches the disk.
+//
 // ArtifactDir is a small value (paths only); its methods touch the file system
 // and are safe to call from several threads as long as they do not write the
 // same file at once (writes are atomic renames).
@@ -22,6 +28,10 @@
 #include "askguru/common/status.h"
 #include "askguru/profile/options.h"
 
+namespace askguru::db {
+class Connection;
+}
+
 namespace askguru::profile {
 
 // $ASKGURU_HOME, else $HOME/.cache/askguru, else ./.askguru.
@@ -33,17 +43,42 @@ std::string default_artifacts_root();
 // Reads a few KB whatever the size of the file.
 Result<std::string> database_fingerprint(const std::string& db_path);
 
+// The fingerprint of a server database (16 hex digits), from an open connection:
+//  - PostgreSQL: the connection's fingerprint (address, relations, columns and types,
+//    pg_stat_all_tables' insert/update/delete counters) plus each relation's
+//    relfilenode (TRUNCATE, VACUUM FULL, CLUSTER), reltuples and view definitions.
+//  - ODBC: the connection's fingerprint (address, DBMS, SQLColumns) plus row counts:
+//    COUNT(*) per table (at most 2,000 tables), on Oracle ALL_TABLES.NUM_ROWS and
+//    LAST_ANALYZED plus ALL_TAB_MODIFICATIONS when readable.
+// What it can miss (the artifacts then stay until --force): on PostgreSQL, writes the
+// statistics system has not yet flushed (a backend reports its counters at most once a
+// second and when it goes idle), and counters reset by pg_stat_reset() or a crash (that
+// only rebuilds); changed comments. On ODBC, UPDATEs that keep every table's row count,
+// and on Oracle changes since the last statistics run when ALL_TAB_MODIFICATIONS is not
+// readable.
+Result<std::string> server_fingerprint(db::Connection& connection);
+
+// The database's name for a server connection (PostgreSQL's database, ODBC's
+// SQL_DATABASE_NAME or DSN), else "db".
+std::string server_db_id(const db::Connection& connection);
+
 class ArtifactDir {
  public:
-  // Computes the fingerprint and creates the directory (and the root) if needed.
-  // options.force empties an existing directory. Fails when the database cannot be
-  // read or the directory cannot be created.
-  static Result<ArtifactDir> open(const std::string& db_path, const ArtifactOptions& options = {});
+  // `db` is an SQLite file (a path or sqlite:///path) or a server address
+  // (postgresql://..., odbc:...). Computes the fingerprint and creates the directory
+  // (and the root) if needed. options.force empties an existing directory. Fails when
+  // the database cannot be read or the directory cannot be created.
+  static Result<ArtifactDir> open(const std::string& db, const ArtifactOptions& options = {});
 
   const std::string& dir() const { return dir_; }
-  const std::string& db_path() const { return db_path_; }  // absolute
+  // What db::open_connection() takes: the absolute file path, or the server address as
+  // given (it may hold a password: never print it; display() is safe).
+  const std::string& db_path() const { return db_path_; }
+  // The file path, or the server address without secrets.
+  const std::string& display() const { return display_; }
+  bool is_server() const { return server_; }
   const std::string& fingerprint() const { return fingerprint_; }
-  const std::string& db_id() const { return db_id_; }  // the file's stem
+  const std::string& db_id() const { return db_id_; }  // the file's stem, or the server database's name
 
   // <dir>/<name>; `name` may contain '/' for a subdirectory.
   std::string path(std::string_view name) const;
@@ -60,6 +95,8 @@ class ArtifactDir {
 
  private:
   std::string db_path_;
+  std::string display_;
+  bool server_ = false;
   std::string db_id_;
   std::string fingerprint_;
   std::string dir_;
@@ -77,5 +114,6 @@ std::optional<catalog::Catalog> load_current_catalog(const ArtifactDir& dir, con
 // never read. LLM summaries are added by summarize_catalog() (profile/summaries.h).
 Result<catalog::Catalog> profiled_catalog(const std::string& db_path, const ArtifactOptions& artifacts = {},
                                           const ProfileOptions& options = {});
+Result<catalog::Catalog> profiled_catalog(const ArtifactDir& dir, const ProfileOptions& options = {});
 
 }  // namespace askguru::profile

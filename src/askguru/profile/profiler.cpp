@@ -9,6 +9,8 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "askguru/catalog/catalog_json.h"
@@ -16,7 +18,9 @@
 #include "askguru/common/progress.h"
 #include "askguru/common/text.h"
 #include "askguru/common/thread_pool.h"
-#include "askguru/db/sqlite_connection.h"
+#include "askguru/db/connection.h"
+#include "askguru/db/odbc_connection.h"
+#include "askguru/db/postgres_connection.h"
 #include "askguru/db/sqlite_introspect.h"
 #include "askguru/index/minhash.h"
 #include "askguru/profile/artifacts.h"
@@ -34,9 +38,42 @@ constexpr int64_t kChunkCells = 1 << 17;  // values fetched per query
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
+// One worker's connection. askguru's own reads go to the server backends' trusted path
+// (no parser check needed for SQL built here from quoted catalog names).
+struct Source {
+  std::unique_ptr<db::Connection> connection;
+  db::PostgresConnection* postgres = nullptr;
+  db::OdbcConnection* odbc = nullptr;
+  Dialect dialect = Dialect::kSqlite;
+
+  static Result<Source> open(const std::string& address) {
+    Source s;
+    AG_ASSIGN_OR_RETURN(s.connection, db::open_connection(address));
+    s.postgres = dynamic_cast<db::PostgresConnection*>(s.connection.get());
+    s.odbc = dynamic_cast<db::OdbcConnection*>(s.connection.get());
+    s.dialect = s.connection->dialect();
+    return s;
+  }
+  Result<db::ResultSet> run(const std::string& sql, const db::QueryOptions& q) {
+    if (postgres) return postgres->execute_trusted(sql, q);
+    if (odbc) return odbc->execute_trusted(sql, q);
+    return connection->execute(sql, q);
+  }
+};
+
+std::string limit_clause(Dialect dialect, int64_t n) {
+  if (dialect == Dialect::kOracle) return fmt::format(" FETCH FIRST {} ROWS ONLY", n);
+  return fmt::format(" LIMIT {}", n);
+}
+
 // Reads one table's allowed columns and fills their profiles. Stops at `deadline`
 // (keeping what it read; the table is then partial).
-void profile_table(db::SqliteConnection& connection, catalog::Table& table, const ProfileOptions& options,
+//
+// How rows are read: SQLite (native or through ODBC) by rowid ranges (a sample: 16
+// segments spread over the rowid range); PostgreSQL by ctid page ranges (TID range
+// scans), a sample with TABLESAMPLE SYSTEM from the row estimate; others (Oracle) in
+// one query, a sample with SAMPLE (tables) or a row cap (FETCH FIRST / LIMIT).
+void profile_table(Source& source, catalog::Table& table, const ProfileOptions& options,
                    const index::MinHasher* hasher, Clock::time_point deadline, bool has_deadline) {
   auto start = Clock::now();
   table.profile = {};
@@ -64,7 +101,9 @@ void profile_table(db::SqliteConnection& connection, catalog::Table& table, cons
     if (i) select_list += ", ";
     select_list += db::quote_identifier(table.columns[allowed[i]].name);
   }
-  const std::string quoted_table = db::quote_identifier(table.name);
+  const std::string quoted_table = table.schema.empty() ? db::quote_identifier(table.name)
+                                                       : db::quote_identifier(table.schema) + "." +
+                                                             db::quote_identifier(table.name);
   const int64_t chunk = std::max<int64_t>(kMinChunkRows, kChunkCells / static_cast<int64_t>(allowed.size() + 1));
 
   // Time left as a query timeout; 0 ms means "no limit" to execute(), so a passed
@@ -88,7 +127,7 @@ void profile_table(db::SqliteConnection& connection, catalog::Table& table, cons
       table.profile.partial = true;
       return false;
     }
-    auto result = connection.execute(sql, q);
+    auto result = source.run(sql, q);
     if (!result.ok()) {
       if (result.status().code() != ErrorCode::kTimeout) {
         spdlog::warn("profiling {}: {}", table.name, result.error());
@@ -108,6 +147,78 @@ void profile_table(db::SqliteConnection& connection, catalog::Table& table, cons
   bool sample = options.sample_rows > 0 && (rows < 0 || rows > options.sample_rows);
   int64_t target = sample ? options.sample_rows : -1;
 
+  auto finish = [&] {
+    for (size_t i = 0; i < allowed.size(); ++i) {
+      auto& column = table.columns[allowed[i]];
+      column.profile = stats[i].finish(&column.samples);
+    }
+    table.profile.seconds = seconds_since(start);
+  };
+  if (source.dialect == Dialect::kPostgres) {
+    db::ResultSet rs;
+    if (sample && rows > 0 && !table.is_view) {
+      // TABLESAMPLE SYSTEM picks whole pages at random: about `target` rows by the
+      // planner's estimate; REPEATABLE keeps reruns on the same sample.
+      double percent = std::clamp(100.0 * static_cast<double>(target) / static_cast<double>(rows), 0.0001, 100.0);
+      run_chunk(fmt::format("SELECT {} FROM {} TABLESAMPLE SYSTEM ({:.4f}) REPEATABLE (0) LIMIT {}", select_list,
+                            quoted_table, percent, target),
+                0, rs);
+      table.profile.sampled = true;
+      finish();
+      return;
+    }
+    // Every row (or up to `target` where the size is unknown), in ranges of pages so a
+    // deadline keeps what was read.
+    const int64_t cap = sample ? target : -1;
+    int64_t pages = -1;
+    if (!table.is_view) {
+      bool expired = false;
+      auto size = source.run(fmt::format("SELECT pg_catalog.pg_relation_size('{}'::regclass) / "
+                                         "pg_catalog.current_setting('block_size')::int8",
+                                         text::replace_all(quoted_table, "'", "''")),
+                             query_options(expired));
+      if (size.ok() && !size->rows.empty() && size->rows[0][0].type() == db::ValueType::kInteger) {
+        pages = size->rows[0][0].as_integer();
+      }
+    }
+    if (pages > 1) {
+      int64_t expected = rows > 0 ? rows : pages * 64;
+      int64_t chunks = std::clamp<int64_t>((expected + chunk - 1) / chunk, 1, pages);
+      for (int64_t k = 0; k < chunks; ++k) {
+        std::string sql = fmt::format("SELECT {} FROM {} WHERE ctid >= '({},0)'::tid", select_list, quoted_table,
+                                      pages * k / chunks);
+        // The last range is open: rows added since the size was read are read too.
+        if (k + 1 < chunks) sql += fmt::format(" AND ctid < '({},0)'::tid", pages * (k + 1) / chunks);
+        if (cap >= 0) sql += limit_clause(source.dialect, cap - table.profile.rows_read);
+        if (!run_chunk(sql, 0, rs)) break;
+        if (cap >= 0 && table.profile.rows_read >= cap) break;
+      }
+    } else {
+      std::string sql = "SELECT " + select_list + " FROM " + quoted_table;
+      if (cap >= 0) sql += limit_clause(source.dialect, cap);
+      run_chunk(sql, 0, rs);
+    }
+    table.profile.sampled = cap >= 0 && table.profile.rows_read >= cap;
+    finish();
+    return;
+  }
+  if (source.dialect != Dialect::kSqlite) {
+    // One bounded read: a sample of a big table, a row cap where the size is unknown.
+    std::string sql = "SELECT " + select_list + " FROM " + quoted_table;
+    bool sampled_clause = false;
+    if (sample && rows > 0 && !table.is_view && source.dialect == Dialect::kOracle) {
+      double percent = std::clamp(100.0 * static_cast<double>(target) / static_cast<double>(rows), 0.000001, 99.0);
+      sql += fmt::format(" SAMPLE ({:.6f})", percent);
+      sampled_clause = true;
+    }
+    if (sample) sql += limit_clause(source.dialect, target);
+    db::ResultSet rs;
+    run_chunk(sql, 0, rs);
+    table.profile.sampled = sample && (sampled_clause || rows < 0 || table.profile.rows_read < rows);
+    finish();
+    return;
+  }
+
   // A rowid alias no column shadows (tables only; WITHOUT ROWID tables fail the probe).
   std::string rowid;
   if (!table.is_view) {
@@ -123,8 +234,8 @@ void profile_table(db::SqliteConnection& connection, catalog::Table& table, cons
   int64_t lo = 0, hi = -1;
   if (!rowid.empty()) {
     bool expired = false;
-    auto range = connection.execute(fmt::format("SELECT min({0}), max({0}) FROM {1}", rowid, quoted_table),
-                                    query_options(expired));
+    auto range = source.run(fmt::format("SELECT min({0}), max({0}) FROM {1}", rowid, quoted_table),
+                            query_options(expired));
     if (range.ok() && !range->rows.empty() && range->rows[0][0].type() == db::ValueType::kInteger &&
         range->rows[0][1].type() == db::ValueType::kInteger) {
       lo = range->rows[0][0].as_integer();
@@ -182,11 +293,7 @@ void profile_table(db::SqliteConnection& connection, catalog::Table& table, cons
     }
   }
   table.profile.sampled = sample && (rows < 0 || table.profile.rows_read < rows);
-  for (size_t i = 0; i < allowed.size(); ++i) {
-    auto& column = table.columns[allowed[i]];
-    column.profile = stats[i].finish(&column.samples);
-  }
-  table.profile.seconds = seconds_since(start);
+  finish();
 }
 
 std::string partial_file(size_t index) { return std::string(kPartialDir) + "/" + std::to_string(index) + ".json"; }
@@ -261,13 +368,12 @@ std::vector<std::string> denied_columns(const catalog::Catalog& catalog, const P
 
 Result<ProfileRun> profile_database(const ArtifactDir& dir, const ProfileOptions& options) {
   auto start = Clock::now();
-  AG_ASSIGN_OR_RETURN(auto connection, db::SqliteConnection::open(dir.db_path()));
+  AG_ASSIGN_OR_RETURN(Source first, Source::open(dir.db_path()));
   db::IntrospectOptions introspect;
   introspect.sample_values = 0;  // samples come from the profile, which never reads denied columns
   introspect.descriptions_dir = options.descriptions_dir;
   introspect.tables_json = options.tables_json;
-  AG_ASSIGN_OR_RETURN(auto catalog, connection->introspect(introspect));
-  connection.reset();
+  AG_ASSIGN_OR_RETURN(auto catalog, first.connection->introspect(introspect));
 
   ProfileRun run;
   run.tables = catalog.tables.size();
@@ -305,6 +411,9 @@ Result<ProfileRun> profile_database(const ArtifactDir& dir, const ProfileOptions
                                           std::chrono::duration<double>(has_total ? options.total_budget_s : 0.0));
   std::atomic<size_t> profiled{0}, left{0}, started{0};
   std::atomic<bool> write_failed{false};
+  std::mutex sources_mutex;
+  std::vector<Source> sources;  // idle worker connections
+  sources.push_back(std::move(first));
   Progress progress("profile " + dir.db_id(), todo.size(), !options.progress);
   parallel_for(todo.size(), options.jobs, [&](size_t k) {
     size_t t = todo[k];
@@ -321,14 +430,30 @@ Result<ProfileRun> profile_database(const ArtifactDir& dir, const ProfileOptions
       deadline = now + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.table_budget_s));
     }
     if (has_total) deadline = std::min(deadline, total_deadline);
-    auto table_connection = db::SqliteConnection::open(dir.db_path());
-    if (!table_connection.ok()) {
-      spdlog::warn("profiling {}: {}", table.name, table_connection.error());
-      ++left;
-      progress.tick();
-      return;
+    // One connection per worker at a time: taken from those earlier tables left, else opened.
+    std::optional<Source> source;
+    {
+      std::lock_guard<std::mutex> lock(sources_mutex);
+      if (!sources.empty()) {
+        source = std::move(sources.back());
+        sources.pop_back();
+      }
     }
-    profile_table(**table_connection, table, options, hasher.get(), deadline, has_deadline);
+    if (!source) {
+      auto opened = Source::open(dir.db_path());
+      if (!opened.ok()) {
+        spdlog::warn("profiling {}: {}", table.name, opened.error());
+        ++left;
+        progress.tick();
+        return;
+      }
+      source = std::move(*opened);
+    }
+    profile_table(*source, table, options, hasher.get(), deadline, has_deadline);
+    {
+      std::lock_guard<std::mutex> lock(sources_mutex);
+      sources.push_back(std::move(*source));
+    }
     // A table the total budget cut short is redone by the next run; one its own budget
     // cut stays partial (a rerun would stop at the same place).
     bool cut_by_total = table.profile.partial && has_total && Clock::now() >= total_deadline &&

@@ -533,6 +533,47 @@ TEST_F(OdbcPostgresTest, IntrospectionReadsKeysCommentsSchemasAndViews) {
   EXPECT_EQ(catalog->foreign_keys[0].to_columns, (std::vector<std::string>{"country", "code"}));
 }
 
+// psqlODBC buffers a whole result at execution unless it fetches through a cursor. The
+// query below fails on the server at row 200,000 (division by zero): a driver that reads
+// every row before the first reaches askguru meets that error, a cursor that FETCHes
+// 1,000 rows at a time lets the byte guard (or the row cap) stop long before it.
+TEST_F(OdbcPostgresTest, HugeResultStopsAtTheGuardsWithoutTheDriverBufferingIt) {
+  const std::string sql =
+      "SELECT g, CASE WHEN g < 200000 THEN repeat('x', 100) ELSE (1 / (g - g))::text END AS pad "
+      "FROM generate_series(1, 300000) g";
+  EXPECT_NE(conn_->driver_name().find("psqlodbc"), std::string::npos) << conn_->driver_name();
+  EXPECT_TRUE(conn_->cursor_fetch());
+  QueryOptions options;
+  options.max_result_bytes = size_t{1} << 20;
+  auto big = conn_->execute(sql, options);
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), ErrorCode::kSqlError) << big.error();
+  EXPECT_NE(big.error().find("result too large"), std::string::npos) << big.error();
+
+  QueryOptions capped;
+  capped.max_rows = 10;
+  auto first = conn_->execute(sql, capped);
+  ASSERT_TRUE(first.ok()) << first.error();
+  EXPECT_EQ(first->rows.size(), 10u);
+  EXPECT_TRUE(first->truncated);
+
+  // The cursor lives in the query's READ ONLY transaction, which ends with the query.
+  auto write = conn_->execute_trusted("CREATE TABLE u (a int)", {});
+  ASSERT_FALSE(write.ok());
+  EXPECT_EQ(write.status().code(), ErrorCode::kRefused) << write.error();
+  auto next = conn_->execute("SELECT count(*) FROM t");
+  ASSERT_TRUE(next.ok()) << next.error();
+  EXPECT_EQ(next->rows[0][0], Value::integer(2));
+
+  // UseDeclareFetch in the address wins: with 0 the driver reads every row first.
+  auto buffered = OdbcConnection::open(conn_string_ + ";UseDeclareFetch=0");
+  ASSERT_TRUE(buffered.ok()) << buffered.error();
+  EXPECT_FALSE((*buffered)->cursor_fetch());
+  auto all = (*buffered)->execute(sql, options);
+  ASSERT_FALSE(all.ok());
+  EXPECT_NE(all.error().find("division by zero"), std::string::npos) << all.error();
+}
+
 TEST_F(OdbcPostgresTest, ServerGoingAwayGivesAClearErrorAndReconnects) {
   auto pid = conn_->execute("SELECT pg_backend_pid()");
   ASSERT_TRUE(pid.ok()) << pid.error();
