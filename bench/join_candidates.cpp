@@ -16,9 +16,9 @@
 //
 //   build/bench/bench_join_candidates [--data DIR] [--jobs N] [--limit-dbs N]
 //                                     [--artifacts DIR] [--threshold X] [--misses N]
-//                                     [--false N] [--db NAME]
+//                                     [--false N] [--db NAME] [--show]
 //
-// --artifacts keeps the profiles in DIR and reuses them on the next run (only
+// --show lists every candidate (+ when in the ground truth). --artifacts keeps the profiles in DIR and reuses them on the next run (only
 // find_join_candidates() is then rerun); without it a temporary root is used and removed.
 #include <fmt/format.h>
 #include <unistd.h>
@@ -63,6 +63,7 @@ struct Args {
   size_t misses = 0;
   size_t false_positives = 0;
   std::string only_db;
+  bool show = false;
 };
 
 // "t.c" lower case; a pair is its two ends in order.
@@ -254,6 +255,11 @@ void report(Suite& suite, const Args& args) {
       Pair p = make_pair_key(j.from_table, j.from_column, j.to_table, j.to_column);
       bool ok = d.fks.count(p) || d.gold.count(p);
       t.candidates_true += ok;
+      if (args.show) {
+        std::printf("  %s %s: %s.%s -> %s.%s (containment %.2f, jaccard %.2f, names %.2f%s)\n", ok ? "+" : "-",
+                    d.db_id.c_str(), j.from_table.c_str(), j.from_column.c_str(), j.to_table.c_str(),
+                    j.to_column.c_str(), j.containment, j.jaccard, j.name_score, j.declared ? ", declared" : "");
+      }
       if (!ok) {
         false_list.push_back(fmt::format("{}: {}.{} -> {}.{} (c={:.2f} J={:.2f} n={:.2f})  {}", d.db_id, j.from_table,
                                          j.from_column, j.to_table, j.to_column, j.containment, j.jaccard,
@@ -307,10 +313,11 @@ int main(int argc, char** argv) {
     else if (a == "--misses") args.misses = std::stoul(next());
     else if (a == "--false") args.false_positives = std::stoul(next());
     else if (a == "--db") args.only_db = next();
+    else if (a == "--show") args.show = true;
     else {
       std::fprintf(stderr,
                    "usage: bench_join_candidates [--data DIR] [--jobs N] [--limit-dbs N] [--artifacts DIR] "
-                   "[--threshold X] [--misses N] [--false N] [--db NAME]\n");
+                   "[--threshold X] [--misses N] [--false N] [--db NAME] [--show]\n");
       return 2;
     }
   }

@@ -1,11 +1,13 @@
 // `askguru sql --db F [--timeout-ms N] [--max-rows N] [--json] [--policy F] [--role R]
 // [--dialect D] "SELECT ..."`: with --dialect (the SQL's own dialect, e.g. sqlite on a
-// postgresql:// database) the query is first translated (db/translate.h); then it runs
+// postgresql:// database) the query is first translated (db/translate.h; --source-db: the
+// database the SQL was written for, whose declared types give SQLite's column affinity); then it runs
 // one statement through the guardrail (guard/: the policy's checks and its row
 // limit; the built-in default policy without --policy) and then the read-only
 // connection, and prints the rows. Exit status: 0 on success, 2 when the statement is
 // refused, 3 on timeout, 1 on any other failure.
 #include <cstdio>
+#include <memory>
 
 #include "askguru/db/connection.h"
 #include "askguru/db/format.h"
@@ -24,6 +26,7 @@ struct Options {
   std::string policy;
   std::string role;
   std::string dialect;
+  std::string source_db;
 };
 
 int exit_code_for(askguru::ErrorCode code) {
@@ -43,7 +46,13 @@ void run(const Options& opt) {
     auto from = parse_dialect(opt.dialect);
     if (!from) cli::fail("unknown dialect '" + opt.dialect + "' (sqlite, postgres, oracle)");
     if (*from != (*connection)->dialect()) {
-      auto translated = db::translate_for(**connection, sql, *from);
+      std::unique_ptr<db::Connection> source;
+      if (!opt.source_db.empty()) {
+        auto opened = db::open_connection(opt.source_db);
+        if (!opened.ok()) cli::fail(opened.status().with_context("--source-db"));
+        source = std::move(*opened);
+      }
+      auto translated = db::translate_for(**connection, sql, *from, source.get());
       if (!translated.ok()) cli::fail(translated.status());
       sql = translated->sql;
     }
@@ -96,6 +105,10 @@ void setup(CLI::App& sub) {
   sub.add_option("--dialect", opt->dialect,
                  "the dialect the SQL is written in (sqlite, postgres, oracle); translated when it is not the "
                  "database's");
+  sub.add_option("--source-db", opt->source_db,
+                 "with --dialect: the database the SQL was written for (e.g. the SQLite file the target was loaded "
+                 "from); its declared types give SQLite's column affinity")
+      ->needs("--dialect");
   sub.add_option("sql", opt->sql, "one read-only SQL statement")->required();
   sub.callback([opt] { run(*opt); });
 }

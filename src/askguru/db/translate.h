@@ -3,6 +3,11 @@
 // the connection's dialect against that catalog (sql/translate.h). What `askguru
 // translate` and `askguru sql --dialect` call.
 //
+// `source`, when given, is the database the SQL was written for (the SQLite file the
+// target was loaded from, `--source-db`): its declared types give SQLite's column
+// affinity, so numeric-affinity columns the target holds as text compare and sort as
+// SQLite does (TranslateOptions::source).
+//
 // Thread-safety: as the Connection (one call at a time per connection).
 #pragma once
 
@@ -16,6 +21,7 @@ namespace askguru::db {
 
 class Connection;
 
-Result<sql::Translation> translate_for(Connection& connection, std::string_view sql, Dialect from);
+Result<sql::Translation> translate_for(Connection& connection, std::string_view sql, Dialect from,
+                                       Connection* source = nullptr);
 
 }  // namespace askguru::db

@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -15,18 +18,35 @@ namespace askguru::profile {
 
 namespace {
 
-// Name words of an identifier: split at non-alphanumerics and camelCase, lower-cased,
-// plural endings dropped, generic key words ("id", "code", ...) left out.
-std::vector<std::string> name_words(std::string_view name) {
+// Name words of an identifier in order: split at non-alphanumerics and camelCase,
+// lower-cased, plural endings dropped, generic key words ("id", "code", ...) left out.
+std::vector<std::string> ordered_name_words(std::string_view name) {
   std::vector<std::string> words;
   std::string current;
   auto flush = [&] {
     if (current.empty()) return;
     std::string w = text::to_lower(current);
     current.clear();
-    if (w.size() > 4 && w.compare(w.size() - 3, 3, "ies") == 0) {
+    static const std::pair<const char*, const char*> kIrregular[] = {
+        {"people", "person"}, {"children", "child"}, {"men", "man"}, {"women", "woman"}};
+    bool irregular = false;
+    for (const auto& [plural, singular] : kIrregular) {
+      if (w == plural) {
+        w = singular;
+        irregular = true;
+      }
+    }
+    auto ends = [&](std::string_view suffix) {
+      return w.size() > suffix.size() + 1 && w.compare(w.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (irregular) {
+    } else if (ends("ies")) {
       w = w.substr(0, w.size() - 3) + "y";
-    } else if (w.size() > 3 && w.back() == 's' && w[w.size() - 2] != 's') {
+    } else if (ends("sses") || ends("uses") || ends("xes") || ends("ches") || ends("shes")) {
+      w.resize(w.size() - 2);  // addresses, campuses, boxes, matches
+    } else if (ends("us") || ends("is") || ends("ss")) {
+      // campus, analysis, address: singular already
+    } else if (w.size() > 3 && w.back() == 's') {
       w.pop_back();
     }
     static const char* kGeneric[] = {"id", "code", "num", "no", "key", "number", "fk", "ref"};
@@ -44,9 +64,44 @@ std::vector<std::string> name_words(std::string_view name) {
     current += static_cast<char>(c);
   }
   flush();
+  return words;
+}
+
+// The same, sorted and without repeats.
+std::vector<std::string> name_words(std::string_view name) {
+  auto words = ordered_name_words(name);
   std::sort(words.begin(), words.end());
   words.erase(std::unique(words.begin(), words.end()), words.end());
   return words;
+}
+
+// Words of columns that hold measures, not references (counts, years, ratings ...).
+bool measure_word(const std::string& w) {
+  static const char* kMeasures[] = {"count",  "year",     "age",     "rating",   "rate",    "level",  "duration",
+                                    "price",  "amount",   "total",   "elevation", "height", "weight", "rank",
+                                    "score",  "percent",  "quantity", "size",    "length",  "capacity",
+                                    "population", "salary", "cost",   "point",   "minute", "hour",
+                                    "day", "month", "week", "floor"};
+  for (const char* m : kMeasures)
+    if (w == m) return true;
+  return false;
+}
+
+// Words equal up to a plural or an "e" that the plural rules leave (campuses ~ campus,
+// addresses ~ address).
+bool same_word(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  const std::string& shorter = a.size() < b.size() ? a : b;
+  const std::string& longer = a.size() < b.size() ? b : a;
+  if (shorter.size() < 3 || longer.compare(0, shorter.size(), shorter) != 0) return false;
+  std::string_view rest = std::string_view(longer).substr(shorter.size());
+  return rest == "e" || rest == "s" || rest == "es";
+}
+
+bool subset(const std::vector<std::string>& small, const std::vector<std::string>& large) {
+  return std::all_of(small.begin(), small.end(), [&](const std::string& w) {
+    return std::any_of(large.begin(), large.end(), [&](const std::string& l) { return same_word(w, l); });
+  });
 }
 
 // Agreement of a source column's name with a target table and column (0..1): 1 for
@@ -62,30 +117,148 @@ double name_score(std::string_view from_column, std::string_view to_table, std::
   return static_cast<double>(shared) / static_cast<double>(from.size());
 }
 
+// A number when `s` is one (integers and integral reals, "12", "12.0").
+std::optional<double> integral_value(std::string_view s) {
+  std::string t(text::trim(s));
+  if (t.empty()) return std::nullopt;
+  char* end = nullptr;
+  double v = std::strtod(t.c_str(), &end);
+  if (end != t.c_str() + t.size() || !std::isfinite(v) || v != std::floor(v) || std::fabs(v) > 9e15) return std::nullopt;
+  return v;
+}
+
+struct Item {
+  const catalog::Table* table = nullptr;
+  const catalog::Column* column = nullptr;
+  double distinct = 0;
+  bool key = false;      // values unique (distinct ≈ non-null rows) or a one-column primary key
+  bool pk_part = false;  // one column of a (composite) primary key
+  bool integer = false;  // integral numbers (integer, integral real, numbers stored as text)
+  bool range = false;    // lo..hi known (numbers stored as SQLite numbers)
+  bool sole_pk = false;  // the table's one-column primary key
+  bool measure = false;  // its name says it holds a measure (count, year, rating ...)
+  double lo = 0, hi = 0;
+  std::vector<std::string> words;        // name_words(column)
+  std::vector<std::string> ordered;      // ordered_name_words(column)
+  std::vector<std::string> table_words;  // name_words(table)
+};
+
+// Whether the names say that `from` refers to `to` (a key of its table), strongly:
+//   - the same words (team_id ~ team_id, zip ~ zip_code: "code" is generic);
+//   - a column named after the target's table when the target is that table's key
+//     (team_id -> team.id, physician -> physician.employeeid);
+//   - a role before the target's words (home_team_id -> team.team_id,
+//     customer_address_id -> addresses.address_id), the target in another table, the
+//     source no measure (rental_duration is no rental).
+bool names_relate(const Item& from, const Item& to) {
+  if (from.words.empty()) return false;
+  if (subset(from.words, to.words) && subset(to.words, from.words)) return true;
+  if ((to.sole_pk || to.words.empty()) && subset(from.words, to.table_words) && subset(to.table_words, from.words)) {
+    return true;
+  }
+  if (from.table == to.table || to.words.empty() || from.measure) return false;
+  return subset(to.words, from.words) && same_word(from.ordered.back(), to.ordered.back());
+}
+
+std::optional<Item> make_item(const catalog::Table& table, const catalog::Column& column) {
+  const auto& p = column.profile;
+  if (!p.profiled || p.minhash.empty() || p.distinct < 2) return std::nullopt;
+  if (p.value_type == "blob") return std::nullopt;
+  if (std::find(p.formats.begin(), p.formats.end(), "boolean") != p.formats.end()) return std::nullopt;
+  // Free text is no key.
+  if (p.avg_length > 64) return std::nullopt;
+  Item item;
+  item.table = &table;
+  item.column = &column;
+  item.distinct = static_cast<double>(p.distinct);
+  double non_null = static_cast<double>(p.rows - p.null_count);
+  item.pk_part = column.primary_key ||
+                 std::any_of(table.primary_key.begin(), table.primary_key.end(),
+                             [&](const std::string& k) { return text::iequals(k, column.name); });
+  item.sole_pk = item.pk_part && table.primary_key.size() <= 1;
+  item.key = (non_null > 0 && item.distinct >= 0.95 * non_null) || item.sole_pk;
+  item.ordered = ordered_name_words(column.name);
+  item.words = name_words(column.name);
+  item.table_words = name_words(table.name);
+  item.measure = std::any_of(item.ordered.begin(), item.ordered.end(), measure_word);
+  bool numeric_type = p.value_type == "integer" || p.value_type == "real";
+  bool number_text = p.value_type == "text" &&
+                     std::find(p.formats.begin(), p.formats.end(), "number_as_text") != p.formats.end();
+  if (numeric_type || number_text) {
+    bool integral = true;
+    for (const auto& s : column.samples) integral = integral && integral_value(s).has_value();
+    auto lo = integral_value(p.min), hi = integral_value(p.max);
+    if (numeric_type) integral = integral && lo && hi;
+    item.integer = integral;
+    if (integral && numeric_type) {
+      item.range = true;
+      item.lo = *lo;
+      item.hi = *hi;
+    }
+  }
+  // Reals with fractions never join (measures).
+  if (p.value_type == "real" && !item.integer) return std::nullopt;
+  return item;
+}
+
+// Numbers and text never share values; numbers stored as text do share with numbers
+// (their signatures hash the same text).
+bool compatible(const Item& a, const Item& b) {
+  if (a.integer != b.integer) return false;
+  return true;
+}
+
+// A small range of integers the column fills densely (1..n surrogate keys, counts,
+// ratings): such columns overlap each other by chance.
+bool dense_range(const Item& x) {
+  if (!x.integer) return false;
+  if (!x.range) return x.column->profile.max_length <= 2;  // numbers as text: below 100
+  double width = x.hi - x.lo + 1;
+  return width > 0 && x.distinct >= 0.5 * width;
+}
+
+// Whether `from`'s values would sit inside `to`'s by chance: `to` fills its range densely
+// and most of from's range lies within it.
+bool chance_overlap(const Item& from, const Item& to) {
+  if (!from.integer || !to.integer || !dense_range(to)) return false;
+  if (!from.range || !to.range) return true;
+  double density = std::min(1.0, to.distinct / (to.hi - to.lo + 1));
+  double overlap = std::min(from.hi, to.hi) - std::max(from.lo, to.lo) + 1;
+  if (overlap <= 0) return false;
+  return density * overlap / (from.hi - from.lo + 1) >= 0.5;
+}
+
+// From's [min, max] inside to's (numbers compared as numbers, text as text).
+bool range_within(const Item& from, const Item& to) {
+  if (from.range && to.range) return from.lo >= to.lo && from.hi <= to.hi;
+  // Text ranges say little: only into a declared key.
+  if (from.integer || to.integer || !to.sole_pk) return false;
+  const auto& f = from.column->profile;
+  const auto& t = to.column->profile;
+  return f.min >= t.min && f.max <= t.max;
+}
+
+struct Scored {
+  catalog::JoinCandidate candidate;
+  const Item* from = nullptr;
+  const Item* to = nullptr;
+  bool names = false;
+  bool chance = false;  // the values would overlap by chance (dense integer ranges)
+  double score = 0;
+};
+
 }  // namespace
 
 std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog& catalog, double min_containment) {
-  struct Item {
-    const catalog::Table* table;
-    const catalog::Column* column;
-    double distinct;
-    bool key_like;
-  };
   std::vector<Item> items;
   for (const auto& table : catalog.tables) {
     for (const auto& column : table.columns) {
-      const auto& p = column.profile;
-      if (!p.profiled || p.minhash.empty() || p.distinct < 2) continue;
-      if (p.value_type == "real" || p.value_type == "blob") continue;
-      if (std::find(p.formats.begin(), p.formats.end(), "boolean") != p.formats.end()) continue;
-      double non_null = static_cast<double>(p.rows - p.null_count);
-      bool key_like = non_null > 0 && static_cast<double>(p.distinct) >= 0.95 * non_null;
-      items.push_back({&table, &column, static_cast<double>(p.distinct), key_like});
+      if (auto item = make_item(table, column)) items.push_back(*item);
     }
   }
   auto declared = [&](const Item& from, const Item& to) {
     for (const auto& fk : catalog.foreign_keys) {
-      for (size_t k = 0; k < fk.from_columns.size(); ++k) {
+      for (size_t k = 0; k < fk.from_columns.size() && k < fk.to_columns.size(); ++k) {
         bool forward = text::iequals(fk.from_table, from.table->name) && text::iequals(fk.from_columns[k], from.column->name) &&
                        text::iequals(fk.to_table, to.table->name) && text::iequals(fk.to_columns[k], to.column->name);
         bool backward = text::iequals(fk.from_table, to.table->name) && text::iequals(fk.from_columns[k], to.column->name) &&
@@ -95,51 +268,94 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
     }
     return false;
   };
-  std::vector<catalog::JoinCandidate> out;
+
+  std::vector<Scored> found;
   for (size_t i = 0; i < items.size(); ++i) {
     for (size_t j = i + 1; j < items.size(); ++j) {
       const Item& a = items[i];
       const Item& b = items[j];
-      if (!a.key_like && !b.key_like) continue;
+      if (a.table == b.table && a.column == b.column) continue;
+      if (!compatible(a, b)) continue;
       if (a.column->profile.minhash.size() != b.column->profile.minhash.size()) continue;
-      double jaccard = index::jaccard_estimate(a.column->profile.minhash, b.column->profile.minhash);
-      if (jaccard <= 0.0) continue;
-      double intersection = jaccard / (1.0 + jaccard) * (a.distinct + b.distinct);
-      double in_a = std::min(1.0, intersection / a.distinct);  // share of a's values in b
-      double in_b = std::min(1.0, intersection / b.distinct);
-      // from -> to: the key-like side is the target; between two keys, the smaller set
-      // points at the larger.
-      bool a_to_b = b.key_like && (!a.key_like || a.distinct <= b.distinct);
-      if (a.key_like && b.key_like && a.distinct == b.distinct) {
-        // Two keys of one size: the direction whose names agree more.
-        a_to_b = name_score(a.column->name, b.table->name, b.column->name) >=
-                 name_score(b.column->name, a.table->name, a.column->name);
+      const bool same_names = text::iequals(a.column->name, b.column->name);
+      // The target holds unique values (a key); or both are parts of keys of the same
+      // name (one column of a composite foreign key).
+      const bool composite = same_names && !a.key && !b.key && (a.pk_part || b.pk_part) && a.table != b.table;
+      if (!a.key && !b.key && !composite) continue;
+      // from -> to: the key side is the target; between two keys, the smaller set points
+      // at the larger; of one size, the direction whose names agree.
+      bool a_to_b = b.key && (!a.key || a.distinct <= b.distinct);
+      if (composite) a_to_b = a.distinct <= b.distinct;
+      if (a.key && b.key && a.distinct == b.distinct) {
+        bool ab = names_relate(a, b);
+        bool ba = names_relate(b, a);
+        a_to_b = ab != ba ? ab
+                          : name_score(a.column->name, b.table->name, b.column->name) >=
+                                name_score(b.column->name, a.table->name, a.column->name);
       }
       const Item& from = a_to_b ? a : b;
       const Item& to = a_to_b ? b : a;
-      double containment = a_to_b ? in_a : in_b;
-      if (containment < min_containment) continue;
-      double names = name_score(from.column->name, to.table->name, to.column->name);
+
+      const size_t perm = a.column->profile.minhash.size();
+      const double jaccard = index::jaccard_estimate(a.column->profile.minhash, b.column->profile.minhash);
+      // Containment of from in to from the Jaccard estimate and the distinct counts:
+      // |A∩B| = J (|A| + |B|) / (1 + J).
+      const double intersection = jaccard / (1.0 + jaccard) * (a.distinct + b.distinct);
+      double containment = std::min(1.0, intersection / from.distinct);
+      const bool names = names_relate(from, to);
+      // Measures (counts, years, ratings) refer to nothing unless the names say so.
+      if (from.measure && !names) continue;
+      // When from is contained in to, J = |from| / |to|: with few expected equal slots the
+      // signatures cannot see a small set inside a large one. Then agreeing names and
+      // from's range inside to's stand in for the values.
+      const double expected_slots = static_cast<double>(perm) * from.distinct / to.distinct;
+      if (containment < min_containment) {
+        if (expected_slots >= 2.0 || !names || !range_within(from, to) || !to.key) continue;
+        containment = 1.0;
+      }
       // Tiny value sets ({1, 2}) overlap everything: only with agreeing names.
-      if (std::min(a.distinct, b.distinct) < 3 && names < 0.5) continue;
-      out.push_back({from.table->name, from.column->name, to.table->name, to.column->name, jaccard, containment, names,
-                     declared(from, to)});
+      if (std::min(a.distinct, b.distinct) < 3 && !names && !same_names) continue;
+      Scored s;
+      s.from = &from;
+      s.to = &to;
+      s.names = names || same_names;
+      s.chance = chance_overlap(from, to);
+      s.candidate = {from.table->name, from.column->name, to.table->name, to.column->name, jaccard, containment,
+                     name_score(from.column->name, to.table->name, to.column->name), declared(from, to)};
+      found.push_back(std::move(s));
     }
   }
-  // Values first, names to break the ties that small integer keys make everywhere.
-  std::sort(out.begin(), out.end(), [](const auto& x, const auto& y) {
-    double sx = x.containment + 0.5 * x.name_score, sy = y.containment + 0.5 * y.name_score;
-    if (sx != sy) return sx > sy;
-    if (x.containment != y.containment) return x.containment > y.containment;
-    if (x.jaccard != y.jaccard) return x.jaccard > y.jaccard;
-    return std::tie(x.from_table, x.from_column, x.to_table, x.to_column) <
-           std::tie(y.from_table, y.from_column, y.to_table, y.to_column);
+  // Chance overlaps (values inside a dense integer range) say something only when the
+  // names agree, or when a source that is no key fits one such target alone. A source
+  // with a parent (a target that is its table's key) keeps no siblings (other columns
+  // that refer to the same parent).
+  std::map<const Item*, int> chance_targets;
+  std::map<const Item*, bool> has_parent;
+  for (const auto& s : found) {
+    chance_targets[s.from] += s.chance;
+    if (s.to->sole_pk && (s.names || !s.chance)) has_parent[s.from] = true;
+  }
+  std::vector<Scored> kept_scored;
+  for (auto& s : found) {
+    if (s.chance && !s.names && (s.from->key || chance_targets[s.from] > 1)) continue;
+    if (!s.to->sole_pk && has_parent[s.from]) continue;
+    s.score = s.candidate.containment + (s.names ? 1.0 : 0.5 * s.candidate.name_score) - (s.chance ? 0.5 : 0.0);
+    kept_scored.push_back(std::move(s));
+  }
+  std::sort(kept_scored.begin(), kept_scored.end(), [](const Scored& x, const Scored& y) {
+    if (x.score != y.score) return x.score > y.score;
+    const auto& a = x.candidate;
+    const auto& b = y.candidate;
+    if (a.containment != b.containment) return a.containment > b.containment;
+    if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
+    return std::tie(a.from_table, a.from_column, a.to_table, a.to_column) <
+           std::tie(b.from_table, b.from_column, b.to_table, b.to_column);
   });
   // At most three targets per source column.
   std::map<std::pair<std::string, std::string>, int> per_source;
   std::vector<catalog::JoinCandidate> kept;
-  for (auto& candidate : out) {
-    if (++per_source[{candidate.from_table, candidate.from_column}] <= 3) kept.push_back(std::move(candidate));
+  for (auto& s : kept_scored) {
+    if (++per_source[{s.candidate.from_table, s.candidate.from_column}] <= 3) kept.push_back(std::move(s.candidate));
   }
   return kept;
 }

@@ -4,6 +4,11 @@
 #include "askguru/db/translate.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <array>
+#include <cstdio>
 
 #include "askguru/db/connection.h"
 #include "askguru/db/postgres_load.h"
@@ -71,6 +76,64 @@ TEST(TranslatePostgres, TranslatedQueriesReturnTheSqliteRows) {
     bool ordered = std::string(sql).find("ORDER BY") != std::string::npos;
     EXPECT_TRUE(eval::spider_result_eq(expected->rows, actual->rows, ordered)) << sql << "\n→ " << translated->sql;
   }
+}
+
+struct CliRun {
+  int status = -1;
+  std::string out;
+};
+
+CliRun run_askguru(const std::string& args) {
+  CliRun run;
+  std::string command = std::string(ASKGURU_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return run;
+  std::array<char, 4096> buffer;
+  size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
+  int status = pclose(pipe);
+  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string without_space(std::string s) {
+  s.erase(std::remove_if(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\n'; }), s.end());
+  return s;
+}
+
+// --source-db: a column declared INTEGER in SQLite that kept a text value is text once
+// loaded into PostgreSQL; only the source's declared type tells the translation that
+// SQLite compares it as a number (90 > 85, 100 > 85, and text is greater than numbers).
+TEST(TranslatePostgres, CliSourceDatabaseGivesSqliteAffinity) {
+  AG_REQUIRE_POSTGRES();
+  TempDir dir;
+  std::string path = dir.file("weather.sqlite");
+  write_database(path,
+                 "CREATE TABLE weather (id INTEGER PRIMARY KEY, temp INTEGER);"
+                 "INSERT INTO weather VALUES (1, 90), (2, 80), (3, 'n/a'), (4, 100);");
+  PgDatabase db;
+  auto source = open_connection(path);
+  ASSERT_TRUE(source.ok()) << source.error();
+  ASSERT_TRUE(load_into_postgres(**source, db.url()).ok());
+  const std::string query = "\"SELECT id FROM weather WHERE temp > 85 ORDER BY id\"";
+
+  auto plain = run_askguru("translate --db " + db.url() + " " + query);
+  ASSERT_EQ(plain.status, 0) << plain.out;
+  EXPECT_EQ(plain.out.find("DOUBLE PRECISION"), std::string::npos) << plain.out;
+  auto with_source = run_askguru("translate --db " + db.url() + " --source-db " + path + " " + query);
+  ASSERT_EQ(with_source.status, 0) << with_source.out;
+  EXPECT_NE(with_source.out.find("CAST(temp AS DOUBLE PRECISION)"), std::string::npos) << with_source.out;
+
+  auto rows = run_askguru("sql --json --db " + db.url() + " --dialect sqlite --source-db " + path + " " + query);
+  ASSERT_EQ(rows.status, 0) << rows.out;
+  EXPECT_NE(without_space(rows.out).find("[[1],[3],[4]]"), std::string::npos) << rows.out;
+  auto without = run_askguru("sql --json --db " + db.url() + " --dialect sqlite " + query);
+  ASSERT_EQ(without.status, 0) << without.out;
+  EXPECT_NE(without_space(without.out).find("[[1],[3]]"), std::string::npos) << without.out;
+
+  auto missing = run_askguru("translate --db " + db.url() + " --source-db " + dir.file("nope.sqlite") + " " + query);
+  EXPECT_NE(missing.status, 0) << missing.out;
+  EXPECT_NE(missing.out.find("--source-db"), std::string::npos) << missing.out;
 }
 
 TEST(TranslatePostgres, SqliteTargetKeepsTheQuery) {
