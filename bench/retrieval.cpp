@@ -16,7 +16,10 @@
 //   build/bench/bench_retrieval [--data DIR] [--jobs N] [--limit-dbs N] [--limit N]
 //                               [--artifacts DIR] [--bm25 W] [--table W] [--value W]
 //                               [--key W] [--join W] [--generator lsh|fts5] [--no-sweep] [--misses N [--show-top]]
-//                               [--reuse] [--no-examples]
+//                               [--reuse] [--no-examples] [--name W] [--label W] [--table-relevance W]
+//                               [--pair F] [--pair-min R] [--join-tables N] [--dump FILE]
+//   --dump writes one JSON line per database (documents, tables, joins) and per question
+//   (gold columns, every candidate's score parts) to tune the column scoring offline.
 #include <unistd.h>
 
 #include <time.h>
@@ -79,7 +82,33 @@ struct Args {
   bool examples = true;
   size_t misses = 0;
   bool show_top = false;  // with --misses: the top 10 retrieved too
+  std::string dump;       // JSON lines of every question's score parts (for offline analysis)
 };
+
+FILE* g_dump = nullptr;
+
+std::string json_str(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) continue;
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+template <typename T>
+std::string json_list(const std::vector<T>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out += ",";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.5g", static_cast<double>(v[i]));
+    out += buf;
+  }
+  return out + "]";
+}
 
 // String literals of a SQL (LIKE patterns without their wildcards).
 std::vector<std::string> gold_literals(const std::string& sql) {
@@ -336,6 +365,29 @@ void evaluate(Suite& suite, const Args& args) {
     if (!d.artifacts) continue;
     auto connection = db::open_connection(d.path);
     if (!connection.ok()) continue;
+    if (g_dump) {
+      const auto& docs = d.artifacts->columns().documents();
+      std::string line = "{\"kind\":\"db\",\"suite\":" + json_str(suite.name) + ",\"db\":" + json_str(d.db_id) + ",\"docs\":[";
+      for (size_t i = 0; i < docs.size(); ++i) {
+        if (i) line += ',';
+        line.append("[").append(json_str(docs[i].table)).append(",").append(json_str(docs[i].column));
+        line.append(docs[i].key ? ",1" : ",0").append(docs[i].primary ? ",1]" : ",0]");
+      }
+      line += "],\"tables\":[";
+      const auto& tables = d.artifacts->columns().tables();
+      for (size_t i = 0; i < tables.size(); ++i) {
+        if (i) line += ',';
+        line.append(json_str(tables[i].table));
+      }
+      line += "],\"joins\":[";
+      const auto& joins = d.artifacts->columns().joins();
+      for (size_t i = 0; i < joins.size(); ++i) {
+        if (i) line += ',';
+        line.append("[").append(std::to_string(joins[i].from)).append(",").append(std::to_string(joins[i].to)).append("]");
+      }
+      line += "]}\n";
+      std::fputs(line.c_str(), g_dump);
+    }
     for (size_t qi : d.questions) {
       const eval::Example& e = suite.dataset.examples[qi];
       ++questions;
@@ -417,6 +469,26 @@ void evaluate(Suite& suite, const Args& args) {
         }
       }
       all_cols10 += covered10 == gold.size();
+      if (g_dump) {
+        index::ColumnExplain ex;
+        index::ColumnQueryOptions cq2 = args.column;
+        cq2.value_hits = &r->values;
+        cq2.explain = &ex;
+        (void)d.artifacts->columns().search(e.question, e.evidence, cq2);
+        std::vector<int> gold_ids;
+        const auto& docs = d.artifacts->columns().documents();
+        for (size_t i = 0; i < docs.size(); ++i) {
+          if (gold.count(text::to_lower(docs[i].table + "." + docs[i].column))) gold_ids.push_back(static_cast<int>(i));
+        }
+        std::string line = "{\"kind\":\"q\",\"suite\":" + json_str(suite.name) + ",\"db\":" + json_str(d.db_id) +
+                           ",\"q\":" + json_str(e.question) + ",\"sql\":" + json_str(e.gold_sql) +
+                           ",\"ngold\":" + std::to_string(gold.size()) + ",\"gold\":" + json_list(gold_ids) +
+                           ",\"doc\":" + json_list(ex.doc) + ",\"cos\":" + json_list(ex.cosine) +
+                           ",\"bm25\":" + json_list(ex.bm25) + ",\"table\":" + json_list(ex.table) +
+                           ",\"name\":" + json_list(ex.name) + ",\"value\":" + json_list(ex.value) +
+                           ",\"ts\":" + json_list(ex.table_scores) + "}\n";
+        std::fputs(line.c_str(), g_dump);
+      }
       if (covered10 < gold.size() && column_misses.size() < args.misses) {
         std::string missing;
         index::ColumnQueryOptions all = args.column;
@@ -547,9 +619,14 @@ int main(int argc, char** argv) {
     else if (a == "--no-examples") args.examples = false;
     else if (a == "--join") args.column.join_weight = std::stod(next());
     else if (a == "--name") args.column.name_weight = std::stod(next());
+    else if (a == "--label") args.column.label_weight = std::stod(next());
+    else if (a == "--table-relevance") args.column.table_relevance = std::stod(next());
+    else if (a == "--pair") args.column.pair_factor = std::stod(next());
+    else if (a == "--pair-min") args.column.pair_min_relevance = std::stod(next());
     else if (a == "--join-tables") args.column.join_tables = std::stoul(next());
     else if (a == "--misses") args.misses = std::stoul(next());
     else if (a == "--show-top") args.show_top = true;
+    else if (a == "--dump") args.dump = next();
     else if (a == "--generator") {
       auto g = index::parse_candidate_generator(next());
       if (!g.ok()) {
@@ -562,6 +639,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
+  if (!args.dump.empty()) g_dump = std::fopen(args.dump.c_str(), "w");
   if (!fs::exists(args.data)) {
     std::printf("bench_retrieval: no data at %s; nothing to measure\n", args.data.c_str());
     return 0;
@@ -593,6 +671,7 @@ int main(int argc, char** argv) {
     evaluate(*suite, args);
     if (args.examples && std::string(s.name) == "spider_train") examples(*suite, args, root, (fs::path(dir) / s.dataset).string());
   }
+  if (g_dump) std::fclose(g_dump);
   if (args.artifacts.empty()) {
     std::error_code ec;
     fs::remove_all(root, ec);

@@ -22,7 +22,7 @@
 namespace askguru::index {
 namespace {
 
-constexpr std::string_view kMagic = "AGCOLS02";
+constexpr std::string_view kMagic = "AGCOLS03";
 constexpr const char* kDocsFile = "columns.bin";
 constexpr const char* kColumnsFaiss = "columns.faiss";
 constexpr const char* kTablesFaiss = "tables.faiss";
@@ -185,6 +185,7 @@ std::vector<ColumnDocument> column_documents(const catalog::Catalog& catalog, co
       doc.table = t.name;
       doc.column = c.name;
       doc.key = c.primary_key || keys.count(text::to_lower(t.name + "." + c.name)) > 0;
+      doc.primary = c.primary_key;
       std::string s = table_words + " | " + words_of(c.name) + expand(c.name, abbreviations());
       if (!c.natural_name.empty() && !text::iequals(words_of(c.natural_name), words_of(c.name))) {
         s += " (" + c.natural_name + ")";
@@ -239,6 +240,7 @@ struct ColumnIndex::Impl {
   std::vector<std::vector<uint32_t>> table_docs;    // table document -> its column documents
   std::vector<JoinEdge> joins;
   std::vector<std::vector<std::string>> name_terms;  // column document -> stems of its name (and expansions)
+  std::vector<bool> label;                           // column document -> a label column of its table
   std::shared_ptr<const Embedder> embedder;
   std::shared_ptr<const LexicalEmbedder> lexical;  // when the embedder is our own
   std::unique_ptr<faiss::IndexFlatIP> column_vectors;
@@ -271,6 +273,13 @@ struct ColumnIndex::Impl {
     texts.clear();
     for (const TableDocument& t : tables) texts.push_back(t.text);
     table_bm25.build(texts);
+    label.assign(docs.size(), false);
+    for (size_t i = 0; i < docs.size(); ++i) {
+      if (docs[i].key) continue;
+      std::string words = " " + words_of(docs[i].column) + expand(docs[i].column, abbreviations()) + " ";
+      label[i] = words.find(" name ") != std::string::npos || words.find(" title ") != std::string::npos ||
+                 text::iequals(docs[i].column, docs[i].table);
+    }
   }
 
   Result<std::vector<float>> embed_query(std::string_view question, std::string_view evidence) const {
@@ -408,7 +417,7 @@ Status ColumnIndex::save(const std::string& dir) const {
     bin::put_string(out, d.table);
     bin::put_string(out, d.column);
     bin::put_string(out, d.text);
-    bin::put<uint8_t>(out, d.key ? 1 : 0);
+    bin::put<uint8_t>(out, static_cast<uint8_t>((d.key ? 1 : 0) | (d.primary ? 2 : 0)));
   }
   bin::put<uint64_t>(out, impl.tables.size());
   for (const TableDocument& t : impl.tables) {
@@ -460,7 +469,8 @@ Result<ColumnIndex> ColumnIndex::load(const std::string& dir, std::shared_ptr<co
     in.get_string(d.column);
     in.get_string(d.text);
     in.get(key);
-    d.key = key != 0;
+    d.key = (key & 1) != 0;
+    d.primary = (key & 2) != 0;
   }
   in.get(ntables);
   if (!in.ok() || ntables > data.size()) return corrupt("documents");
@@ -581,8 +591,29 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
       if (it != value_score.end()) s += options.value_weight * it->second;
     }
     scored.emplace_back(s, id);
+    if (options.explain) {
+      ColumnExplain& e = *options.explain;
+      e.doc.push_back(id);
+      e.cosine.push_back(static_cast<float>(cosine));
+      e.bm25.push_back(static_cast<float>(bm25[id]));
+      e.table.push_back(static_cast<float>(t));
+      double nm = 0;
+      if (!impl.name_terms[id].empty()) {
+        size_t found = 0;
+        for (const std::string& term : impl.name_terms[id]) found += question_terms.count(term);
+        nm = static_cast<double>(found) / static_cast<double>(impl.name_terms[id].size());
+      }
+      e.name.push_back(static_cast<float>(nm));
+      double v = 0;
+      if (!value_score.empty()) {
+        auto it = value_score.find(d.table + '\x1f' + d.column);
+        if (it != value_score.end()) v = it->second;
+      }
+      e.value.push_back(static_cast<float>(v));
+    }
   }
-  if (options.join_weight > 0 && !impl.joins.empty() && !scored.empty()) {
+  if (options.explain) options.explain->table_scores = table_score;
+  if (((options.join_weight > 0 && !impl.joins.empty()) || options.label_weight > 0) && !scored.empty()) {
     // Relevance of each table: its best column, relative to the best column overall.
     double best = 0;
     for (const auto& [s, id] : scored) best = std::max(best, s);
@@ -590,6 +621,10 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
     for (const auto& [s, id] : scored) {
       double& r = relevance[impl.doc_table[id]];
       r = std::max(r, best > 0 ? s / best : 0.0);
+    }
+    if (options.table_relevance > 0) {
+      const double w = options.table_relevance;
+      for (size_t t = 0; t < relevance.size(); ++t) relevance[t] = (1 - w) * relevance[t] + w * table_score[t];
     }
     std::vector<size_t> order(relevance.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -616,6 +651,12 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
       joined[t] = std::max(joined[t], 0.9 * second);
     }
     std::unordered_map<uint32_t, double> bonus;
+    if (options.label_weight > 0) {
+      for (auto& [s, id] : scored) {
+        const double r = top[impl.doc_table[id]];
+        if (r > 0 && impl.label[id]) s += options.label_weight * r * best;
+      }
+    }
     for (const JoinEdge& j : impl.joins) {
       double r = std::min(joined[impl.doc_table[j.from]], joined[impl.doc_table[j.to]]);
       if (r <= 0) continue;
@@ -626,6 +667,22 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
     for (auto& [s, id] : scored) {
       auto it = bonus.find(id);
       if (it != bonus.end()) s += it->second;
+    }
+    // The two ends of a join between clearly relevant tables go together: each end
+    // scores at least pair_factor times the other.
+    if (options.pair_factor > 0 && !impl.joins.empty()) {
+      std::unordered_map<uint32_t, size_t> position;  // document -> index in scored
+      for (size_t i = 0; i < scored.size(); ++i) position.emplace(scored[i].second, i);
+      std::vector<double> paired(scored.size());
+      for (size_t i = 0; i < scored.size(); ++i) paired[i] = scored[i].first;
+      for (const JoinEdge& j : impl.joins) {
+        if (std::min(joined[impl.doc_table[j.from]], joined[impl.doc_table[j.to]]) <= options.pair_min_relevance) continue;
+        auto a = position.find(j.from), b = position.find(j.to);
+        if (a == position.end() || b == position.end()) continue;
+        paired[a->second] = std::max(paired[a->second], options.pair_factor * scored[b->second].first);
+        paired[b->second] = std::max(paired[b->second], options.pair_factor * scored[a->second].first);
+      }
+      for (size_t i = 0; i < scored.size(); ++i) scored[i].first = paired[i];
     }
   }
   const size_t k = std::min(options.top_k, scored.size());

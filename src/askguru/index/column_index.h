@@ -32,12 +32,14 @@ namespace askguru::index {
 
 class Embedder;
 struct ValueHit;
+struct ColumnExplain;
 
 struct ColumnDocument {
   std::string table;
   std::string column;
   std::string text;
-  bool key = false;  // part of a primary or foreign key
+  bool key = false;      // part of a primary or foreign key
+  bool primary = false;  // part of its table's primary key
 };
 
 struct TableDocument {
@@ -62,22 +64,40 @@ bool column_listed(const std::vector<std::string>& list, std::string_view table,
 
 struct ColumnQueryOptions {
   size_t top_k = 10;
-  double bm25_weight = 0.4;    // score = (1 - w) * cosine + w * bm25 / max bm25
+  double bm25_weight = 0.5;    // score = (1 - w) * cosine + w * bm25 / max bm25
   double table_weight = 0.2;   // + w * the table's score
-  double value_weight = 0.3;   // + w * best value-hit score in the column
-  double name_weight = 0.3;    // + w * share of the column name's words found in the question
-  double key_weight = 0.05;    // + w * table score for key columns (join keys are rarely named)
+  double value_weight = 0.4;   // + w * best value-hit score in the column
+  double name_weight = 0.2;    // + w * share of the column name's words found in the question
+  double key_weight = 0.1;     // + w * table score for key columns (join keys are rarely named)
   // Join keys: a foreign key between two relevant tables (relevance: the best column
   // score of the table, relative to the best overall) adds w * the lesser relevance to
   // both of its columns; a table joining two relevant tables (a bridge, e.g.
   // attendance between member and event) counts as relevant too.
   double join_weight = 0.6;
-  size_t join_tables = 6;  // the most relevant tables considered for joins
+  // Table relevance mixes in the table document's score with this weight.
+  double table_relevance = 0.1;
+  // The label columns of a relevant table (name, title, first/last name: what "which
+  // X" asks for) add w * its relevance.
+  double label_weight = 0.1;
+  // Join ends between two tables more relevant than pair_min_relevance score at
+  // least pair_factor times their partner (a join needs both of its columns).
+  double pair_factor = 0.99;
+  double pair_min_relevance = 0.5;
+  size_t join_tables = 5;  // the most relevant tables considered for joins
   // Table-first for large schemas: above this many columns, only the columns of the
   // `top_tables` best tables are ranked.
   size_t table_first_columns = 2000;
   size_t top_tables = 30;
   const std::vector<ValueHit>* value_hits = nullptr;
+  // When set, filled with the score parts of every candidate column (for benches).
+  ColumnExplain* explain = nullptr;
+};
+
+// Score parts of each candidate column document (index into documents()).
+struct ColumnExplain {
+  std::vector<uint32_t> doc;
+  std::vector<float> cosine, bm25, table, name, value;
+  std::vector<double> table_scores;  // per table document
 };
 
 struct ColumnHit {
