@@ -15,6 +15,8 @@ namespace {
 struct Flags {
   std::string dataset;
   std::string db_root;
+  std::string db_url;
+  std::string pred_dialect = "sqlite";
   std::string pred;
   std::string metric;
   size_t jobs = 0;
@@ -59,7 +61,16 @@ void setup(CLI::App& sub) {
   auto flags = std::make_shared<Flags>();
   sub.add_option("--dataset", flags->dataset, "BIRD dev.json, Spider train/dev.json, or 'SQL<TAB>db_id' lines")
       ->required();
-  sub.add_option("--db-root", flags->db_root, "folder with <db_id>/<db_id>.sqlite")->required();
+  auto* root = sub.add_option("--db-root", flags->db_root, "folder with <db_id>/<db_id>.sqlite");
+  auto* url = sub.add_option("--db-url", flags->db_url,
+                             "instead of --db-root: a server address with {db_id}, e.g. "
+                             "'postgresql://host:port/{db_id}' or 'odbc:...;Database={db_id}' (gold SQL is translated "
+                             "from SQLite into the server's dialect)");
+  root->excludes(url);
+  sub.add_option("--pred-dialect", flags->pred_dialect,
+                 "--pred with --db-url: the predictions' dialect, translated like the gold (sqlite, postgres, oracle; "
+                 "'native': run as written)")
+      ->capture_default_str();
   auto* pred = sub.add_option("--pred", flags->pred, "predictions: BIRD JSON object, one SQL per line, or JSONL");
   auto* config = sub.add_option("--config", flags->config, "run the pipeline with this configuration instead of --pred");
   pred->excludes(config);
@@ -87,6 +98,13 @@ void setup(CLI::App& sub) {
       options.metric = *metric;
     }
     options.db_root = flags->db_root;
+    options.db_url = flags->db_url;
+    if (flags->db_root.empty() && flags->db_url.empty()) cli::fail("give --db-root or --db-url", 2);
+    if (!flags->db_url.empty() && flags->config.empty() && flags->pred_dialect != "native") {
+      auto dialect = parse_dialect(flags->pred_dialect);
+      if (!dialect) cli::fail("--pred-dialect: expected sqlite, postgres, oracle or native", 2);
+      options.pred_dialect = *dialect;
+    }
     options.jobs = flags->jobs;
     if (flags->timeout_s >= 0) options.timeout_s = flags->timeout_s;
     options.use_cache = !flags->no_cache;

@@ -11,6 +11,8 @@
 #include <set>
 
 #include "askguru/common/progress.h"
+#include "askguru/db/connection.h"
+#include "askguru/sql/translate.h"
 #include "askguru/common/text.h"
 #include "askguru/common/thread_pool.h"
 #include "askguru/eval/compare.h"
@@ -52,6 +54,47 @@ std::vector<std::string> spider_db_files(const std::string& root, const std::str
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// A server database's dialect and catalog (names and types), for translation.
+struct ServerDb {
+  std::string error;  // set when it cannot be opened or read
+  Dialect dialect = Dialect::kSqlite;
+  catalog::Catalog catalog;
+};
+
+ServerDb open_server(const std::string& address) {
+  ServerDb out;
+  auto connection = db::open_connection(address);
+  if (!connection.ok()) {
+    out.error = std::string(kNotFound) + db::redact_address(address) + " (" + connection.status().to_string() + ")";
+    return out;
+  }
+  out.dialect = (*connection)->dialect();
+  db::IntrospectOptions light;
+  light.sample_values = 0;
+  light.count_rows = false;
+  auto catalog = (*connection)->introspect(light);
+  if (!catalog.ok()) {
+    out.error = std::string(kNotFound) + (*connection)->display_name() + " (cannot read its catalog: " +
+                catalog.status().to_string() + ")";
+    return out;
+  }
+  out.catalog = std::move(*catalog);
+  return out;
+}
+
+// `sql` from `from` into the server's dialect; as written when the dialects agree or it
+// does not parse (the server then reports the error).
+std::string translated(const std::string& sql, Dialect from, const ServerDb& db, size_t* count) {
+  if (from == db.dialect || text::trim(sql).empty()) return sql;
+  sql::TranslateOptions options;
+  options.from = from;
+  options.to = db.dialect;
+  auto out = sql::translate(sql, db.catalog, options);
+  if (!out.ok()) return sql;
+  ++*count;
+  return out->sql;
 }
 
 std::string first_line(const std::string& s) { return text::ellipsize(s.substr(0, s.find('\n')), 300); }
@@ -224,6 +267,11 @@ double ves_reward(double r) {
   return 0.25;
 }
 
+std::string database_address(const EvalOptions& options, const std::string& db_id) {
+  if (options.db_url.empty()) return db_file(options.db_root, db_id);
+  return text::replace_all(options.db_url, "{db_id}", db_id);
+}
+
 Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::string>& predictions,
                             const EvalOptions& options, const std::string& predictions_label) {
   const auto start = Clock::now();
@@ -233,10 +281,15 @@ Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::strin
                                                        std::to_string(examples.size()) + " examples in " +
                                                        dataset.path + ": the counts must be equal");
   }
-  if (options.db_root.empty()) return make_error(ErrorCode::kInvalidArgument, "no database root given (--db-root)");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(options.db_root, ec)) {
-    return make_error(ErrorCode::kNotFound, "database root is not a directory: " + options.db_root);
+  const bool server = !options.db_url.empty();
+  if (!server) {
+    if (options.db_root.empty()) {
+      return make_error(ErrorCode::kInvalidArgument, "no database root given (--db-root or --db-url)");
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_directory(options.db_root, ec)) {
+      return make_error(ErrorCode::kNotFound, "database root is not a directory: " + options.db_root);
+    }
   }
   const Metric metric =
       options.metric.value_or(dataset.format == DatasetFormat::kSpider ? Metric::kSpiderEx : Metric::kBirdEx);
@@ -249,7 +302,7 @@ Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::strin
   report.metric = metric_name(metric);
   report.dataset_path = dataset.path;
   report.predictions_path = predictions_label;
-  report.db_root = options.db_root;
+  report.db_root = server ? db::redact_address(options.db_url) : options.db_root;
   report.timeout_seconds = timeout_s;
   report.keep_distinct = options.keep_distinct;
   report.ves_iterations = metric == Metric::kVes ? options.ves_iterations : 0;
@@ -278,10 +331,11 @@ Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::strin
   std::vector<Plan> plans(examples.size());
   std::vector<std::string> exec_gold(examples.size()), exec_pred(examples.size());
   std::map<std::string, std::vector<std::string>> spider_files;
+  std::map<std::string, ServerDb> servers;
   for (size_t i = 0; i < examples.size(); ++i) {
     const Example& ex = examples[i];
     Plan& plan = plans[i];
-    plan.db_path = db_file(options.db_root, ex.db_id);
+    plan.db_path = database_address(options, ex.db_id);
     if (metric == Metric::kSpiderEx) {
       std::string g = spider_postprocess(ex.gold_sql);
       std::string p = spider_postprocess(spider_plug_value(predictions[i]));
@@ -292,14 +346,32 @@ Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::strin
       plan.order_matters = spider_order_matters(g);
       exec_gold[i] = spider_replace_cur_year(g);
       exec_pred[i] = spider_replace_cur_year(p);
-      auto [it, inserted] = spider_files.try_emplace(ex.db_id);
-      if (inserted) it->second = spider_db_files(options.db_root, ex.db_id);
-      plan.db_paths = it->second;
-      if (plan.db_paths.empty()) plan.missing = std::string(kNotFound) + plan.db_path;
+      if (server) {
+        plan.db_paths = {plan.db_path};
+      } else {
+        auto [it, inserted] = spider_files.try_emplace(ex.db_id);
+        if (inserted) it->second = spider_db_files(options.db_root, ex.db_id);
+        plan.db_paths = it->second;
+        if (plan.db_paths.empty()) plan.missing = std::string(kNotFound) + plan.db_path;
+      }
     } else {
       exec_gold[i] = ex.gold_sql;
       exec_pred[i] = predictions[i];
       plan.db_paths = {plan.db_path};
+    }
+    if (server) {
+      // SQLite-dialect gold (and predictions, when asked) in the server's dialect.
+      auto [it, inserted] = servers.try_emplace(plan.db_path);
+      if (inserted) it->second = open_server(plan.db_path);
+      const ServerDb& db = it->second;
+      if (!db.error.empty()) {
+        plan.missing = db.error;
+      } else {
+        exec_gold[i] = translated(exec_gold[i], options.gold_dialect, db, &report.stats.translated_gold);
+        if (options.pred_dialect) {
+          exec_pred[i] = translated(exec_pred[i], *options.pred_dialect, db, &report.stats.translated_predictions);
+        }
+      }
     }
     for (const auto& path : plan.db_paths) {
       plan.runs.emplace_back(runner.add(path, exec_gold[i]), runner.add(path, exec_pred[i]));

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "askguru/common/dialect.h"
 #include "askguru/common/status.h"
 #include "askguru/eval/dataset.h"
 #include "askguru/eval/report.h"
@@ -46,6 +47,15 @@ using HardnessFn = std::function<std::string(const std::string& gold_sql, const 
 struct EvalOptions {
   std::optional<Metric> metric;   // default: bird-ex for BIRD and gold-line files, spider-ex for Spider
   std::string db_root;            // databases at <db_root>/<db_id>/<db_id>.sqlite
+  // Instead of db_root: a server address with {db_id} in it (postgresql://host:port/{db_id},
+  // odbc:Driver=...;Database={db_id}); one database per db_id (no test-suite files).
+  // Gold SQL is translated from gold_dialect into the server's dialect with the
+  // catalog-aware translator (sql/translate.h), predictions from pred_dialect when set
+  // (nullopt: run as written, e.g. the pipeline's answers in the server's dialect). A
+  // query that does not parse for translation runs as written.
+  std::string db_url;
+  Dialect gold_dialect = Dialect::kSqlite;
+  std::optional<Dialect> pred_dialect;
   size_t jobs = 0;                // 0: one per core
   std::optional<double> timeout_s;  // default: 30 (bird-ex, ves), 60 (spider-ex); 0: none
   bool use_cache = true;
@@ -60,6 +70,10 @@ struct EvalOptions {
 Result<EvalReport> evaluate(const Dataset& dataset, const std::vector<std::string>& predictions,
                             const EvalOptions& options, const std::string& predictions_label = "");
 // Reads both files (formats detected) and scores them.
+// The address of `db_id`'s database: <db_root>/<db_id>/<db_id>.sqlite, or db_url with
+// every {db_id} replaced.
+std::string database_address(const EvalOptions& options, const std::string& db_id);
+
 Result<EvalReport> evaluate_files(const std::string& dataset_path, const std::string& predictions_path,
                                   const EvalOptions& options);
 

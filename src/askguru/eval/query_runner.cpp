@@ -128,7 +128,7 @@ void QueryRunner::run() {
   parallel_for(new_dbs.size(), jobs, [&](size_t k) {
     const std::string& path = new_dbs[k];
     std::error_code ec;
-    if (!std::filesystem::exists(path, ec)) {
+    if (auto file = db::sqlite_file_of(path); file && !std::filesystem::exists(*file, ec)) {
       errors[k] = "database not found: " + path;
       return;
     }
@@ -192,7 +192,7 @@ void QueryRunner::run() {
     QueryOutcome out;
     auto lease = pool_.acquire(q.db_path);
     if (!lease.ok()) {
-      out = QueryOutcome::error("cannot open database " + q.db_path + ": " + lease.status().to_string());
+      out = QueryOutcome::error("cannot open database " + db::redact_address(q.db_path) + ": " + lease.status().to_string());
     } else {
       const auto t0 = std::chrono::steady_clock::now();
       auto result = (*lease)->execute(q.sql, query_options);

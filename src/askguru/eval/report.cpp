@@ -95,6 +95,10 @@ std::string report_to_json(const EvalReport& report, int indent) {
   st["executed"] = report.stats.executed;
   st["execute_s"] = report.stats.execute_seconds;
   if (ves) st["ves_s"] = report.stats.ves_seconds;
+  if (report.stats.translated_gold + report.stats.translated_predictions > 0) {
+    st["translated_gold"] = report.stats.translated_gold;
+    st["translated_predictions"] = report.stats.translated_predictions;
+  }
   st["cache"] = report.stats.cache_path.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(report.stats.cache_path);
   j["warnings"] = report.warnings;
   auto& items = j["items"] = nlohmann::ordered_json::array();
@@ -146,6 +150,10 @@ void print_summary(const EvalReport& report, std::FILE* out) {
                "queries: %zu asked, %zu distinct, %zu from cache, %zu executed in %.2f s; wall %.2f s (%.1f items/s)\n",
                st.queries, st.distinct_queries, st.cache_hits, st.executed, st.execute_seconds, st.wall_seconds,
                st.wall_seconds > 0 ? static_cast<double>(s.overall.count) / st.wall_seconds : 0.0);
+  if (st.translated_gold + st.translated_predictions > 0) {
+    std::fprintf(out, "translated into the server's dialect: %zu gold queries, %zu predictions\n", st.translated_gold,
+                 st.translated_predictions);
+  }
   for (const auto& w : report.warnings) std::fprintf(out, "warning: %s\n", w.c_str());
 }
 

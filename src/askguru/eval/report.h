@@ -42,6 +42,8 @@ struct EvalStats {
   double execute_seconds = 0.0;
   double ves_seconds = 0.0;
   std::string cache_path;       // empty when the cache was off
+  size_t translated_gold = 0;   // server databases (EvalOptions::db_url): gold queries translated
+  size_t translated_predictions = 0;
 };
 
 struct EvalReport {

@@ -48,7 +48,8 @@ struct Databases {
 
 Databases open_databases(const eval::Dataset& dataset, size_t count, const PipelineEvalOptions& options) {
   Databases out;
-  auto db_path = [&](const std::string& id) { return (fs::path(options.eval.db_root) / id / (id + ".sqlite")).string(); };
+  // <db-root>/<id>/<id>.sqlite, or the server address of --db-url with {db_id} filled in.
+  auto db_path = [&](const std::string& id) { return eval::database_address(options.eval, id); };
   std::set<std::string> ids;
   for (size_t i = 0; i < count; ++i) ids.insert(dataset.examples[i].db_id);
   Progress progress("artifacts", ids.size(), options.quiet);

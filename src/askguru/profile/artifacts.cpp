@@ -133,7 +133,7 @@ Result<std::string> server_fingerprint(db::Connection& connection) {
   const db::QueryOptions metadata{std::chrono::milliseconds(60000), std::nullopt};
   if (auto* pg = dynamic_cast<db::PostgresConnection*>(&connection)) {
     auto rows = pg->execute_trusted(
-        "SELECT c.oid::int8, c.relfilenode::int8, c.reltuples::float8, "
+        "SELECT c.oid::int8, c.relfilenode::int8, "
         "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) END "
         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "

@@ -46,7 +46,8 @@ Result<std::string> database_fingerprint(const std::string& db_path);
 // The fingerprint of a server database (16 hex digits), from an open connection:
 //  - PostgreSQL: the connection's fingerprint (address, relations, columns and types,
 //    pg_stat_all_tables' insert/update/delete counters) plus each relation's
-//    relfilenode (TRUNCATE, VACUUM FULL, CLUSTER), reltuples and view definitions.
+//    relfilenode (TRUNCATE, VACUUM FULL, CLUSTER) and view definitions. Not the row
+//    estimates (reltuples): autovacuum changes them without any write.
 //  - ODBC: the connection's fingerprint (address, DBMS, SQLColumns) plus row counts:
 //    COUNT(*) per table (at most 2,000 tables), on Oracle ALL_TABLES.NUM_ROWS and
 //    LAST_ANALYZED plus ALL_TAB_MODIFICATIONS when readable.

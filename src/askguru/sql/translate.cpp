@@ -14,7 +14,8 @@
 namespace askguru::sql {
 namespace {
 
-enum class Ty { kUnknown, kInt, kReal, kText, kBlob, kBool, kNull, kStringLiteral };
+// kDate: an Oracle DATE / TIMESTAMP (SQLite and PostgreSQL targets read dates as text).
+enum class Ty { kUnknown, kInt, kReal, kText, kBlob, kBool, kNull, kStringLiteral, kDate };
 
 bool numeric(Ty t) { return t == Ty::kInt || t == Ty::kReal || t == Ty::kBool; }
 bool textual(Ty t) { return t == Ty::kText; }
@@ -61,6 +62,102 @@ std::optional<LiteralKind> numeric_text(std::string_view s) {
   }
   bool integer = str.find_first_of(".eE") == std::string::npos;
   return integer ? LiteralKind::kInteger : LiteralKind::kFloat;
+}
+
+// Oracle's reserved words (SQL Language Reference, "Oracle SQL Reserved Words"): as
+// identifiers they must be quoted.
+bool oracle_reserved(std::string_view name) {
+  static const std::set<std::string> kWords = {
+      "access",    "add",      "all",        "alter",    "and",       "any",      "as",       "asc",
+      "audit",     "between",  "by",         "char",     "check",     "cluster",  "column",   "comment",
+      "compress",  "connect",  "create",     "current",  "date",      "decimal",  "default",  "delete",
+      "desc",      "distinct", "drop",       "else",     "exclusive", "exists",   "file",     "float",
+      "for",       "from",     "grant",      "group",    "having",    "identified", "immediate", "in",
+      "increment", "index",    "initial",    "insert",   "integer",   "intersect", "into",    "is",
+      "level",     "like",     "lock",       "long",     "maxextents", "minus",   "mlslabel", "mode",
+      "modify",    "noaudit",  "nocompress", "not",      "nowait",    "null",     "number",   "of",
+      "offline",   "on",       "online",     "option",   "or",        "order",    "pctfree",  "prior",
+      "public",    "raw",      "rename",     "resource", "revoke",    "row",      "rowid",    "rownum",
+      "rows",      "select",   "session",    "set",      "share",     "size",     "smallint", "start",
+      "successful", "synonym", "sysdate",    "table",    "then",      "to",       "trigger",  "uid",
+      "union",     "unique",   "update",     "user",     "validate",  "values",   "varchar",  "varchar2",
+      "view",      "whenever", "where",      "with"};
+  return kWords.count(lower(name)) > 0;
+}
+
+// An Oracle column type as introspected (NUMBER(15), NUMBER(38,2), NUMBER, VARCHAR2(240),
+// DATE, TIMESTAMP(6) ...); other spellings (a catalog read through another driver) by
+// the generic rules. A NUMBER without precision is read as a real: its values may have
+// decimals, so its division is not SQLite's integer division.
+Ty oracle_type(std::string_view declared) {
+  std::string t = lower(declared);
+  if (t.rfind("number", 0) == 0) {
+    size_t comma = t.find(',');
+    if (t.find('(') == std::string::npos) return Ty::kReal;
+    if (comma == std::string::npos) return Ty::kInt;
+    return std::atoi(t.c_str() + comma + 1) == 0 ? Ty::kInt : Ty::kReal;
+  }
+  if (t.rfind("binary_", 0) == 0 || t.rfind("float", 0) == 0) return Ty::kReal;
+  if (t == "date" || t.rfind("timestamp", 0) == 0) return Ty::kDate;
+  if (t.rfind("varchar2", 0) == 0 || t.rfind("nvarchar2", 0) == 0 || t.rfind("nchar", 0) == 0 || t == "long" ||
+      t == "nclob")
+    return Ty::kText;
+  if (t.rfind("raw", 0) == 0 || t == "long raw") return Ty::kBlob;
+  return type_of_declared(declared);
+}
+
+// 'YYYY-MM-DD' → "DATE"; 'YYYY-MM-DD HH:MM:SS[.fff]' → "TIMESTAMP"; else "".
+std::string_view iso_date_kind(std::string_view s) {
+  auto digits = [&](size_t from, size_t n) {
+    if (from + n > s.size()) return false;
+    for (size_t i = from; i < from + n; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(s[i]))) return false;
+    }
+    return true;
+  };
+  if (!(digits(0, 4) && s.size() >= 10 && s[4] == '-' && digits(5, 2) && s[7] == '-' && digits(8, 2))) return {};
+  if (s.size() == 10) return "DATE";
+  if (s.size() >= 19 && s[10] == ' ' && digits(11, 2) && s[13] == ':' && digits(14, 2) && s[16] == ':' &&
+      digits(17, 2) && (s.size() == 19 || (s[19] == '.' && s.size() > 20 && digits(20, s.size() - 20))))
+    return "TIMESTAMP";
+  return {};
+}
+
+// SQLite strftime format → Oracle TO_CHAR format; "" when an element has no equivalent
+// (%s, %w, %f ...).
+std::string oracle_date_format(std::string_view f) {
+  std::string out;
+  std::string quoted;  // literal text, written "..." in Oracle formats
+  auto flush = [&] {
+    if (quoted.empty()) return;
+    bool plain = quoted.find_first_not_of(" -/:,.;") == std::string::npos;
+    out += plain ? quoted : "\"" + quoted + "\"";
+    quoted.clear();
+  };
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (f[i] != '%') {
+      if (f[i] == '"') return {};
+      quoted += f[i];
+      continue;
+    }
+    if (++i >= f.size()) return {};
+    const char* element = nullptr;
+    switch (f[i]) {
+      case 'Y': element = "YYYY"; break;
+      case 'm': element = "MM"; break;
+      case 'd': element = "DD"; break;
+      case 'H': element = "HH24"; break;
+      case 'M': element = "MI"; break;
+      case 'S': element = "SS"; break;
+      case 'j': element = "DDD"; break;
+      case '%': quoted += '%'; continue;
+      default: return {};
+    }
+    flush();
+    out += element;
+  }
+  flush();
+  return out;
 }
 
 bool pg_reserved_extra(std::string_view name) {
@@ -201,6 +298,7 @@ class Translator {
       if (to_ == Dialect::kPostgres && c >= 'A' && c <= 'Z') return true;
       if (to_ == Dialect::kOracle && c >= 'a' && c <= 'z') return true;
     }
+    if (to_ == Dialect::kOracle) return oracle_reserved(name);
     return to_ == Dialect::kPostgres && pg_reserved_extra(name);
   }
 
@@ -286,11 +384,19 @@ class Translator {
           tn->name = table_id;
           rules.insert("names");
         }
-        if (!tn->schema.empty()) tn->schema = ident(tn->schema.name);
+        if (!tn->schema.empty()) {
+          tn->schema = ident(tn->schema.name);
+        } else if (to_ == Dialect::kOracle && !table->schema.empty()) {
+          // APPS.AP_INVOICES_ALL: the owner, as the catalog names it (a user other than the
+          // owner sees the table only through it or a synonym).
+          tn->schema = ident(table->schema);
+          rules.insert("names");
+        }
         in.primary_key = table->primary_key;
         const catalog::Table* source_table = source_ != nullptr ? source_->find_table(table->name) : nullptr;
         for (const catalog::Column& c : table->columns) {
-          Col col{c.name, type_of_declared(c.type), !(c.not_null || c.primary_key), false};
+          Col col{c.name, to_ == Dialect::kOracle ? oracle_type(c.type) : type_of_declared(c.type),
+                  !(c.not_null || c.primary_key), false};
           if (source_table != nullptr && col.type == Ty::kText) {
             if (const catalog::Column* sc = source_table->find_column(c.name)) col.numeric_affinity = numeric_affinity(sc->type);
           }
@@ -340,9 +446,19 @@ class Translator {
       if (j->on != nullptr) {
         Ctx ctx{&scope, Clause::kFrom, false};
         expr(j->on, ctx);
-      } else if (to_ == Dialect::kPostgres && j->type == JoinType::kInner && !j->natural && j->using_columns.empty()) {
-        // SQLite: JOIN without ON is a cross join; PostgreSQL requires a condition.
-        j->on = make_literal(LiteralKind::kTrue, "TRUE", j->pos);
+      } else if (to_ != Dialect::kSqlite && j->type == JoinType::kInner && !j->natural && j->using_columns.empty()) {
+        // SQLite: JOIN without ON is a cross join; PostgreSQL and Oracle require a condition
+        // (Oracle has no TRUE before 23c: 1 = 1).
+        if (to_ == Dialect::kOracle) {
+          auto* one = ast_.arena().make<Binary>();
+          one->pos = j->pos;
+          one->op = BinaryOp::kEq;
+          one->left = make_literal(LiteralKind::kInteger, "1", j->pos);
+          one->right = make_literal(LiteralKind::kInteger, "1", j->pos);
+          j->on = one;
+        } else {
+          j->on = make_literal(LiteralKind::kTrue, "TRUE", j->pos);
+        }
         rules.insert("join without on");
       }
     }
@@ -384,6 +500,10 @@ class Translator {
       Ctx ctx{&scope, Clause::kSelect, false};
       Ty t = expr(item.expr, ctx);
       item_types.push_back(t);
+      if (to_ == Dialect::kOracle && !item.alias.empty() && !item.alias.quoted && oracle_reserved(item.alias.name)) {
+        item.alias.quoted = true;  // AS "date": Oracle refuses a reserved word as an alias
+        rules.insert("names");
+      }
       Col c;
       c.type = t;
       if (!item.alias.empty()) {
@@ -402,6 +522,14 @@ class Translator {
     for (Expr*& g : s->group_by) {
       Ctx ctx{&scope, Clause::kGroupBy, false};
       expr(g, ctx);
+      // Oracle has no GROUP BY <position>: the select item it names.
+      if (auto* l = g->as<Literal>(); to_ == Dialect::kOracle && l != nullptr && l->literal_kind == LiteralKind::kInteger) {
+        size_t n = static_cast<size_t>(std::atoi(std::string(l->text).c_str()));
+        if (n >= 1 && n <= s->items.size() && s->items[n - 1].expr->as<Star>() == nullptr) {
+          g = s->items[n - 1].expr;
+          rules.insert("group by position");
+        }
+      }
     }
     if (s->having != nullptr) {
       Ctx ctx{&scope, Clause::kHaving, false};
@@ -417,6 +545,7 @@ class Translator {
     affinity_order(s);
     distinct_order(s);
     complete_group_by(s, scope);
+    if (to_ == Dialect::kOracle) oracle_conditions(s);
     return out;
   }
 
@@ -456,7 +585,7 @@ class Translator {
   // SELECT DISTINCT a ... ORDER BY b with b not selected: PostgreSQL refuses it; group by
   // the selected expressions and order by the least (greatest, descending) b of a group.
   void distinct_order(SelectQuery* s) {
-    if (to_ != Dialect::kPostgres || s->distinct != Distinct::kDistinct || !s->group_by.empty() ||
+    if (to_ == Dialect::kSqlite || s->distinct != Distinct::kDistinct || !s->group_by.empty() ||
         s->order_by.empty() || s->having != nullptr)
       return;
     for (const SelectItem& item : s->items) {
@@ -483,7 +612,7 @@ class Translator {
 
   // SQLite sorts NULL first; PostgreSQL last (ascending).
   void null_order(OrderItem& o, Scope* scope, const std::vector<Col>& out, Ty type = Ty::kUnknown) {
-    if (to_ != Dialect::kPostgres || o.nulls != OrderItem::Nulls::kDefault) return;
+    if (to_ == Dialect::kSqlite || o.nulls != OrderItem::Nulls::kDefault) return;
     (void)type;
     if (!may_be_null(o.expr, scope, out)) return;
     o.nulls = o.descending() ? OrderItem::Nulls::kLast : OrderItem::Nulls::kFirst;
@@ -550,7 +679,7 @@ class Translator {
   }
 
   void complete_group_by(SelectQuery* s, Scope& scope) {
-    if (to_ != Dialect::kPostgres) return;
+    if (to_ == Dialect::kSqlite) return;
     std::vector<Expr*> bare;
     for (SelectItem& item : s->items) bare_columns(item.expr, s, bare);
     if (s->having != nullptr) bare_columns(s->having, s, bare);
@@ -614,6 +743,7 @@ class Translator {
   // the row holding each group's maximum. Written as
   //   SELECT DISTINCT ON (g) bare, MAX(x) OVER (PARTITION BY g) ... ORDER BY g, x DESC NULLS LAST
   bool extreme_row_per_group(SelectQuery* s) {
+    if (to_ != Dialect::kPostgres) return false;  // DISTINCT ON is PostgreSQL's
     if (s->having != nullptr || !s->order_by.empty() || s->limit != nullptr || s->distinct != Distinct::kNone)
       return false;
     std::vector<Function*> aggregates;
@@ -861,7 +991,8 @@ class Translator {
         alias_names_.insert(ref);
         return true;
       }
-      if (ctx.clause == Clause::kGroupBy && item.expr->as<ColumnRef>() == nullptr && !contains_aggregate(item.expr)) {
+      if (ctx.clause == Clause::kGroupBy && to_ == Dialect::kPostgres && item.expr->as<ColumnRef>() == nullptr &&
+          !contains_aggregate(item.expr)) {
         ref->column = item.alias;
         alias_names_.insert(ref);
         return true;
@@ -887,7 +1018,7 @@ class Translator {
 
   // Makes `a` comparable with an operand of type `other` as SQLite would compare them.
   void coerce(Expr*& a, Ty ta, Ty other) {
-    if (to_ != Dialect::kPostgres) return;
+    if (to_ == Dialect::kSqlite) return;
     if (textual(other) && numeric(ta)) {
       if (auto* l = a->as<Literal>(); l != nullptr && (l->literal_kind == LiteralKind::kInteger ||
                                                        l->literal_kind == LiteralKind::kFloat)) {
@@ -921,7 +1052,7 @@ class Translator {
 
   // A number compared with a string that is no number: compare as text (never equal).
   void number_vs_word(Expr*& num, Ty tn, Expr* other, Ty to) {
-    if (to_ != Dialect::kPostgres || !numeric(tn) || to != Ty::kStringLiteral) return;
+    if (to_ == Dialect::kSqlite || !numeric(tn) || to != Ty::kStringLiteral) return;
     auto* l = other->as<Literal>();
     if (l == nullptr || numeric_text(l->text)) return;
     num = make_cast(num, "TEXT");
@@ -990,6 +1121,8 @@ class Translator {
 
   Ty expr(Expr*& slot, const Ctx& ctx) {
     Expr* e = slot;
+    const bool parent_concat = in_concat_;
+    in_concat_ = false;
     switch (e->kind) {
       case NodeKind::kLiteral: return literal_type(static_cast<Literal*>(e));
       case NodeKind::kColumnRef: return column(slot, static_cast<ColumnRef*>(e), ctx);
@@ -1009,8 +1142,18 @@ class Translator {
       }
       case NodeKind::kBinary: {
         auto* b = static_cast<Binary*>(e);
+        const bool concat = b->op == BinaryOp::kConcat;
+        in_concat_ = concat;
         Ty tl = expr(b->left, ctx);
+        in_concat_ = concat;
         Ty tr = expr(b->right, ctx);
+        in_concat_ = false;
+        if (comparison(b->op) && to_ == Dialect::kOracle) {
+          if (Expr* r = oracle_comparison(b, tl, tr)) {
+            slot = r;
+            return Ty::kBool;
+          }
+        }
         if (comparison(b->op)) {
           bool handled = false;
           if (Expr* r = affinity_comparison(b, tl, tr, handled)) slot = r;
@@ -1019,7 +1162,10 @@ class Translator {
           return Ty::kBool;
         }
         if (b->op == BinaryOp::kAnd || b->op == BinaryOp::kOr) return Ty::kBool;
-        if (b->op == BinaryOp::kConcat) return Ty::kText;
+        if (concat) {
+          if (to_ == Dialect::kOracle && !parent_concat) oracle_concat(slot, b, ctx);
+          return Ty::kText;
+        }
         if (to_ == Dialect::kPostgres && (b->op == BinaryOp::kAdd || b->op == BinaryOp::kSub ||
                                           b->op == BinaryOp::kMul || b->op == BinaryOp::kDiv || b->op == BinaryOp::kMod)) {
           if (tl == Ty::kText) {
@@ -1031,7 +1177,7 @@ class Translator {
             tr = Ty::kReal;
           }
         }
-        if (b->op == BinaryOp::kDiv && to_ == Dialect::kPostgres) {
+        if (b->op == BinaryOp::kDiv && to_ != Dialect::kSqlite) {
           auto* lit = b->right->as<Literal>();
           bool nonzero_literal = lit != nullptr &&
                                  (lit->literal_kind == LiteralKind::kInteger || lit->literal_kind == LiteralKind::kFloat) &&
@@ -1039,6 +1185,11 @@ class Translator {
           if (!nonzero_literal) {
             b->right = make_function("NULLIF", {b->right, make_literal(LiteralKind::kInteger, "0", b->pos)}, b->pos);
             rules.insert("division");
+          }
+          // Oracle's / never truncates; SQLite's integer / integer does (toward zero).
+          if (to_ == Dialect::kOracle && arithmetic(tl, tr) == Ty::kInt) {
+            slot = make_function("TRUNC", {b}, b->pos);
+            rules.insert("integer division");
           }
         }
         if (b->op == BinaryOp::kAdd || b->op == BinaryOp::kSub || b->op == BinaryOp::kMul || b->op == BinaryOp::kDiv ||
@@ -1056,6 +1207,12 @@ class Translator {
           rules.insert("ilike");
           if (tv != Ty::kText && tv != Ty::kStringLiteral) l->value = make_cast(l->value, "TEXT");
         }
+        if (to_ == Dialect::kOracle && l->op == LikeOp::kLike) {
+          // Oracle's LIKE is case-sensitive (under the default NLS_COMP=BINARY): the printer
+          // writes ILIKE as LOWER(a) LIKE LOWER(b).
+          l->op = LikeOp::kILike;
+          rules.insert("like case");
+        }
         return Ty::kBool;
       }
       case NodeKind::kBetween: {
@@ -1063,7 +1220,10 @@ class Translator {
         Ty tv = expr(b->value, ctx);
         Ty tl = expr(b->low, ctx);
         Ty th = expr(b->high, ctx);
-        if (textual(tv)) {
+        if (to_ == Dialect::kOracle && tv == Ty::kDate) {
+          date_literal(b->low);
+          date_literal(b->high);
+        } else if (textual(tv)) {
           coerce(b->low, tl, tv);
           coerce(b->high, th, tv);
         } else if (numeric(tv)) {
@@ -1081,7 +1241,8 @@ class Translator {
         Ty tv = expr(in->value, ctx);
         for (Expr*& item : in->items) {
           Ty ti = expr(item, ctx);
-          if (textual(tv) || (numeric(tv) && ti == Ty::kStringLiteral)) coerce(item, ti, tv);
+          if (to_ == Dialect::kOracle && tv == Ty::kDate) date_literal(item);
+          else if (textual(tv) || (numeric(tv) && ti == Ty::kStringLiteral)) coerce(item, ti, tv);
         }
         return Ty::kBool;
       }
@@ -1122,18 +1283,19 @@ class Translator {
       }
       case NodeKind::kCast: {
         auto* c = static_cast<Cast*>(e);
-        expr(c->value, ctx);
+        Ty tv = expr(c->value, ctx);
         Ty t = type_of_declared(c->type.name);
         if (to_ == Dialect::kPostgres && t == Ty::kInt && c->type.name != "BIGINT") {
           c->type.name = "BIGINT";
         }
+        if (to_ == Dialect::kOracle) oracle_cast(slot, c, tv);
         return t;
       }
       case NodeKind::kFunction: return function(slot, static_cast<Function*>(e), ctx);
       case NodeKind::kCollate: {
         auto* c = static_cast<Collate*>(e);
         Ty t = expr(c->value, ctx);
-        if (to_ == Dialect::kPostgres && iequal(c->collation.name, "nocase")) {
+        if (to_ != Dialect::kSqlite && iequal(c->collation.name, "nocase")) {
           c->value = make_function("LOWER", {c->value}, c->pos);
           slot = c->value;
           rules.insert("collate nocase");
@@ -1163,6 +1325,7 @@ class Translator {
     std::string name = lower(f->name.name);
     Ty first = types.empty() ? Ty::kUnknown : types[0];
     if (first == Ty::kStringLiteral) first = Ty::kText;
+    if (to_ == Dialect::kOracle && !f->name.quoted && f->schema.empty()) return oracle_function(slot, f, types);
     if (to_ != Dialect::kPostgres || f->name.quoted || !f->schema.empty()) return Ty::kUnknown;
     if (name == "count") return Ty::kInt;
     if ((name == "avg" || name == "sum" || name == "total") && f->args.size() == 1 && first == Ty::kText) {
@@ -1228,6 +1391,460 @@ class Translator {
     return Ty::kUnknown;
   }
 
+  // ------------------------------------------------------------ Oracle
+  Expr* sysdate(uint32_t pos) {
+    auto* r = ast_.arena().make<ColumnRef>();
+    r->pos = pos;
+    r->column.name = "SYSDATE";
+    return r;
+  }
+  Literal* typed_literal(std::string_view type, std::string_view text, uint32_t pos) {
+    Literal* l = make_literal(LiteralKind::kTyped, text, pos);
+    l->type_name = type;
+    return l;
+  }
+  Expr* make_binary(BinaryOp op, Expr* left, Expr* right) {
+    auto* b = ast_.arena().make<Binary>();
+    b->pos = left->pos;
+    b->op = op;
+    b->left = left;
+    b->right = right;
+    return b;
+  }
+  Expr* is_null(Expr* value, bool negated) {
+    auto* n = ast_.arena().make<IsNull>();
+    n->pos = value->pos;
+    n->negated = negated;
+    n->value = value;
+    return n;
+  }
+  static bool is_now(const Expr* e) {
+    auto* l = e->as<Literal>();
+    return l != nullptr && l->literal_kind == LiteralKind::kString && iequal(l->text, "now");
+  }
+
+  // An ISO date string compared with an Oracle DATE: DATE '...' / TIMESTAMP '...'
+  // (a plain string would be read with the session's NLS_DATE_FORMAT, 'DD-MON-RR' by default).
+  void date_literal(Expr*& e) {
+    auto* l = e->as<Literal>();
+    if (l == nullptr || l->literal_kind != LiteralKind::kString) return;
+    std::string_view kind = iso_date_kind(l->text);
+    if (kind.empty()) return;
+    e = typed_literal(kind, l->text, l->pos);
+    rules.insert("date literal");
+  }
+
+  // Comparisons that Oracle reads differently; a replacement, or null (edited in place).
+  Expr* oracle_comparison(Binary* b, Ty tl, Ty tr) {
+    if (b->op == BinaryOp::kEq || b->op == BinaryOp::kNe) {
+      // Oracle stores '' as NULL: x = '' can never hold; what was '' is NULL there.
+      for (int side = 0; side < 2; ++side) {
+        auto* l = (side == 0 ? b->right : b->left)->as<Literal>();
+        if (l != nullptr && l->literal_kind == LiteralKind::kString && l->text.empty()) {
+          rules.insert("empty string");
+          return is_null(side == 0 ? b->left : b->right, b->op == BinaryOp::kNe);
+        }
+      }
+    }
+    if (tl == Ty::kDate) date_literal(b->right);
+    if (tr == Ty::kDate) date_literal(b->left);
+    if (b->op == BinaryOp::kIs || b->op == BinaryOp::kIsNot) {
+      // SQLite's a IS b (NULL-safe equality; Oracle has no IS NOT DISTINCT FROM before
+      // 23ai): DECODE, which matches NULL with NULL.
+      Expr* decode = make_function("DECODE", {b->left, b->right, make_literal(LiteralKind::kInteger, "1", b->pos),
+                                              make_literal(LiteralKind::kInteger, "0", b->pos)},
+                                   b->pos);
+      rules.insert("is");
+      return make_binary(BinaryOp::kEq, decode,
+                         make_literal(LiteralKind::kInteger, b->op == BinaryOp::kIs ? "1" : "0", b->pos));
+    }
+    return nullptr;
+  }
+
+  // SQLite's || gives NULL when an operand is NULL; Oracle's reads NULL as ''. A chain
+  // with operands that may be NULL: CASE WHEN a IS NOT NULL AND ... THEN a || ... END.
+  void oracle_concat(Expr*& slot, Binary* chain, const Ctx& ctx) {
+    std::vector<Expr*> leaves;
+    std::vector<Expr*> stack{chain};
+    while (!stack.empty()) {
+      Expr* e = stack.back();
+      stack.pop_back();
+      if (auto* b = e->as<Binary>(); b != nullptr && b->op == BinaryOp::kConcat) {
+        stack.push_back(b->right);
+        stack.push_back(b->left);
+      } else {
+        leaves.push_back(e);
+      }
+    }
+    Expr* condition = nullptr;
+    for (Expr* leaf : leaves) {
+      if (!may_be_null(leaf, ctx.scope, {})) continue;
+      if (auto* f = leaf->as<Function>(); f != nullptr && (iequal(f->name.name, "nvl") || iequal(f->name.name, "coalesce") ||
+                                                           iequal(f->name.name, "ifnull"))) {
+        if (!f->args.empty() && !may_be_null(f->args[f->args.size() - 1], ctx.scope, {})) continue;
+      }
+      Expr* test = is_null(leaf, true);
+      condition = condition == nullptr ? test : make_binary(BinaryOp::kAnd, condition, test);
+    }
+    if (condition == nullptr) return;
+    auto* c = ast_.arena().make<Case>();
+    c->pos = chain->pos;
+    c->whens = ast_.make_list(std::vector<WhenClause>{WhenClause{condition, chain}});
+    slot = c;
+    rules.insert("concat null");
+  }
+
+  void oracle_cast(Expr*& slot, Cast* c, Ty value_type) {
+    std::string type = lower(c->type.name);
+    if (type == "real" || type == "double" || type == "double precision" || type == "float") {
+      c->type.name = "BINARY_DOUBLE";
+      c->type.params = List<std::string_view>{};
+      rules.insert("cast");
+    } else if (type == "numeric" || type == "decimal") {
+      c->type.name = "NUMBER";
+      rules.insert("cast");
+    } else if (type == "varchar" || type == "nvarchar") {
+      c->type.name = c->type.params.empty() ? "VARCHAR2(4000)" : "VARCHAR2";
+      rules.insert("cast");
+    } else if (type == "int" || type == "integer" || type == "bigint" || type == "smallint") {
+      // SQLite truncates toward zero; Oracle's CAST(x AS INTEGER) rounds.
+      Expr* value = numeric(value_type) ? c->value : make_cast(c->value, "NUMBER");
+      slot = make_function("TRUNC", {value}, c->pos);
+      rules.insert("cast");
+    }
+  }
+
+  // strftime(f, x) on ISO text: the characters SQLite's own result would hold.
+  Expr* iso_text_part(Expr* x, std::string_view format) {
+    static const std::pair<const char*, std::pair<int, int>> kParts[] = {
+        {"%Y", {1, 4}},   {"%m", {6, 2}},    {"%d", {9, 2}},    {"%Y-%m", {1, 7}},   {"%Y-%m-%d", {1, 10}},
+        {"%m-%d", {6, 5}}, {"%H", {12, 2}},  {"%M", {15, 2}},   {"%S", {18, 2}},     {"%H:%M", {12, 5}},
+        {"%H:%M:%S", {12, 8}}, {"%Y-%m-%d %H:%M:%S", {1, 19}}};
+    for (const auto& [f, part] : kParts) {
+      if (format != f) continue;
+      return make_function("SUBSTR", {x, make_literal(LiteralKind::kInteger, std::to_string(part.first), x->pos),
+                                      make_literal(LiteralKind::kInteger, std::to_string(part.second), x->pos)},
+                           x->pos);
+    }
+    return nullptr;
+  }
+
+  // An ISO date text as an Oracle DATE (the time, when present, kept).
+  Expr* text_to_date(Expr* x) {
+    Expr* part = make_function("SUBSTR", {x, make_literal(LiteralKind::kInteger, "1", x->pos),
+                                          make_literal(LiteralKind::kInteger, "19", x->pos)},
+                               x->pos);
+    return make_function("TO_DATE", {part, make_literal(LiteralKind::kString, "YYYY-MM-DD HH24:MI:SS", x->pos)}, x->pos);
+  }
+
+  // date(x, modifier...) / datetime(x, modifier...) with SQLite's '±N days|hours|minutes|
+  // seconds|months|years' and 'start of day|month|year' modifiers: date arithmetic,
+  // ADD_MONTHS and TRUNC on an Oracle DATE. On ISO text the result is text again. Other
+  // modifiers ('weekday N', 'unixepoch', 'localtime' ...) are left as written.
+  Ty date_with_modifiers(Expr*& slot, Function* f, const std::string& name, Ty first) {
+    Expr* x = f->args[0];
+    Expr* date = nullptr;
+    bool text = false;
+    auto* l = x->as<Literal>();
+    if (is_now(x)) {
+      date = sysdate(f->pos);
+    } else if (l != nullptr && l->literal_kind == LiteralKind::kString && !iso_date_kind(l->text).empty()) {
+      date = typed_literal(iso_date_kind(l->text), l->text, l->pos);
+    } else if (first == Ty::kDate) {
+      date = x;
+    } else {
+      date = text_to_date(x);
+      text = true;
+    }
+    for (size_t i = 1; i < f->args.size(); ++i) {
+      auto* m = f->args[i]->as<Literal>();
+      if (m == nullptr || m->literal_kind != LiteralKind::kString) return Ty::kUnknown;
+      std::string modifier = lower(m->text);
+      while (!modifier.empty() && modifier.back() == ' ') modifier.pop_back();
+      if (modifier == "start of day") {
+        date = make_function("TRUNC", {date}, f->pos);
+        continue;
+      }
+      if (modifier == "start of month" || modifier == "start of year") {
+        date = make_function("TRUNC", {date, make_literal(LiteralKind::kString, modifier == "start of month" ? "MM" : "YYYY", f->pos)},
+                             f->pos);
+        continue;
+      }
+      size_t space = modifier.find(' ');
+      if (space == std::string::npos) return Ty::kUnknown;
+      std::string number = modifier.substr(0, space);
+      std::string unit = modifier.substr(modifier.find_first_not_of(' ', space));
+      if (!unit.empty() && unit.back() == 's') unit.pop_back();
+      bool negative = !number.empty() && number[0] == '-';
+      if (!number.empty() && (number[0] == '-' || number[0] == '+')) number.erase(0, 1);
+      if (number.empty() || number.find_first_not_of("0123456789.") != std::string::npos) return Ty::kUnknown;
+      if (unit == "month" || unit == "year") {
+        if (number.find('.') != std::string::npos) return Ty::kUnknown;
+        std::string months = unit == "year" ? std::to_string(std::atoll(number.c_str()) * 12) : number;
+        Expr* amount = make_literal(LiteralKind::kInteger, ast_.arena().copy(months), f->pos);
+        if (negative) {
+          auto* neg = ast_.arena().make<Unary>();
+          neg->pos = f->pos;
+          neg->op = UnaryOp::kNeg;
+          neg->operand = amount;
+          amount = neg;
+        }
+        date = make_function("ADD_MONTHS", {date, amount}, f->pos);
+        continue;
+      }
+      const char* per_day = unit == "day" ? "" : unit == "hour" ? "24" : unit == "minute" ? "1440" : unit == "second" ? "86400" : nullptr;
+      if (per_day == nullptr) return Ty::kUnknown;
+      Expr* amount = make_literal(number.find('.') != std::string::npos ? LiteralKind::kFloat : LiteralKind::kInteger,
+                                  ast_.arena().copy(number), f->pos);
+      if (*per_day != '\0') amount = make_binary(BinaryOp::kDiv, amount, make_literal(LiteralKind::kInteger, per_day, f->pos));
+      date = make_binary(negative ? BinaryOp::kSub : BinaryOp::kAdd, date, amount);
+    }
+    if (name == "date") date = make_function("TRUNC", {date}, f->pos);
+    rules.insert("dates");
+    if (text) {
+      slot = make_function("TO_CHAR", {date, make_literal(LiteralKind::kString, name == "date" ? "YYYY-MM-DD" : "YYYY-MM-DD HH24:MI:SS", f->pos)},
+                           f->pos);
+      return Ty::kText;
+    }
+    slot = date;
+    return Ty::kDate;
+  }
+
+  Ty oracle_function(Expr*& slot, Function* f, const std::vector<Ty>& types) {
+    std::string name = lower(f->name.name);
+    Ty first = types.empty() ? Ty::kUnknown : types[0];
+    if (first == Ty::kStringLiteral) first = Ty::kText;
+    const bool plain = f->over == nullptr && f->over_name.empty() && f->filter == nullptr;
+    if (name == "count" || name == "length" || name == "instr") return Ty::kInt;
+    if (name == "avg" || name == "round") return Ty::kReal;
+    if (name == "sum") return first;
+    if (name == "total" && f->args.size() == 1) {
+      f->name.name = "SUM";
+      slot = make_function("COALESCE", {f, make_literal(LiteralKind::kFloat, "0.0", f->pos)}, f->pos);
+      rules.insert("functions");
+      return Ty::kReal;
+    }
+    if ((name == "max" || name == "min") && f->args.size() >= 2) {
+      f->name.name = name == "max" ? "GREATEST" : "LEAST";
+      rules.insert("functions");
+      return first;
+    }
+    if (name == "max" || name == "min" || name == "abs" || name == "coalesce" || name == "nullif") return first;
+    if (name == "ifnull" && f->args.size() == 2) {
+      f->name.name = "NVL";
+      rules.insert("functions");
+      return first;
+    }
+    if (name == "iif" && types.size() == 3) return types[1];
+    if (name == "substr" || name == "substring" || name == "upper" || name == "lower" || name == "trim" ||
+        name == "ltrim" || name == "rtrim" || name == "replace")
+      return Ty::kText;
+    if (name == "group_concat" && plain && !f->args.empty() && f->args.size() <= 2 && f->order_by.empty()) {
+      // LISTAGG's order is required (before 19c); SQLite's group_concat has none.
+      f->name.name = "LISTAGG";
+      if (f->args.size() == 1) {
+        std::vector<Expr*> args{f->args[0], make_literal(LiteralKind::kString, ",", f->pos)};
+        f->args = ast_.make_list(args);
+      }
+      OrderItem any;
+      any.expr = make_literal(LiteralKind::kNull, "NULL", f->pos);
+      f->within_group = ast_.make_list(std::vector<OrderItem>{any});
+      rules.insert("functions");
+      return Ty::kText;
+    }
+    if (!plain || f->distinct || f->star) return Ty::kUnknown;
+    // Dates: SQLite's date functions read and write ISO text; Oracle's DATE is a type.
+    if ((name == "date" || name == "datetime") && f->args.size() >= 2) return date_with_modifiers(slot, f, name, first);
+    if ((name == "date" || name == "datetime") && f->args.size() == 1) {
+      Expr* x = f->args[0];
+      if (is_now(x)) {
+        slot = name == "date" ? make_function("TRUNC", {sysdate(f->pos)}, f->pos) : sysdate(f->pos);
+      } else if (first == Ty::kDate) {
+        slot = name == "date" ? make_function("TRUNC", {x}, f->pos) : x;
+      } else {
+        slot = make_function("SUBSTR", {x, make_literal(LiteralKind::kInteger, "1", f->pos),
+                                        make_literal(LiteralKind::kInteger, name == "date" ? "10" : "19", f->pos)},
+                             f->pos);
+        rules.insert("dates");
+        return Ty::kText;
+      }
+      rules.insert("dates");
+      return Ty::kDate;
+    }
+    if (name == "strftime" && f->args.size() == 2) {
+      auto* format = f->args[0]->as<Literal>();
+      if (format == nullptr || format->literal_kind != LiteralKind::kString) return Ty::kText;
+      std::string oracle_format = oracle_date_format(format->text);
+      if (oracle_format.empty()) return Ty::kText;
+      Expr* x = f->args[1];
+      Expr* date = nullptr;
+      auto* text = x->as<Literal>();
+      if (is_now(x)) {
+        date = sysdate(f->pos);
+      } else if (text != nullptr && text->literal_kind == LiteralKind::kString && !iso_date_kind(text->text).empty()) {
+        date = typed_literal(iso_date_kind(text->text), text->text, text->pos);
+      } else if (types[1] == Ty::kDate) {
+        date = x;
+      } else if (Expr* part = iso_text_part(x, format->text)) {
+        slot = part;
+        rules.insert("dates");
+        return Ty::kText;
+      } else {
+        date = text_to_date(x);
+      }
+      slot = make_function("TO_CHAR", {date, make_literal(LiteralKind::kString, ast_.arena().copy(oracle_format), f->pos)},
+                           f->pos);
+      rules.insert("dates");
+      return Ty::kText;
+    }
+    if (name == "julianday" && f->args.size() == 1) {
+      // Days since 1970-01-01 plus the Julian day number of that midnight.
+      Expr* x = f->args[0];
+      auto* l = x->as<Literal>();
+      std::string_view iso = l != nullptr && l->literal_kind == LiteralKind::kString ? iso_date_kind(l->text) : "";
+      Expr* date = is_now(x)                ? sysdate(f->pos)
+                   : !iso.empty()           ? typed_literal(iso, l->text, l->pos)
+                   : first == Ty::kDate     ? make_cast(x, "DATE")
+                                            : text_to_date(x);
+      Expr* days = make_binary(BinaryOp::kSub, date, typed_literal("DATE", "1970-01-01", f->pos));
+      slot = make_binary(BinaryOp::kAdd, days, make_literal(LiteralKind::kFloat, "2440587.5", f->pos));
+      rules.insert("dates");
+      return Ty::kReal;
+    }
+    return Ty::kUnknown;
+  }
+
+  // Oracle (before 23c) has no boolean values: a condition where a value is expected
+  // (select list, arguments, ORDER BY ...) becomes CASE WHEN c THEN 1 WHEN NOT c THEN 0
+  // END (NULL when SQLite's would be NULL), TRUE/FALSE become 1/0, and a value where a
+  // condition is expected (WHERE flag) becomes flag <> 0.
+  void oracle_conditions(SelectQuery* s) {
+    for (SelectItem& item : s->items) as_value(item.expr);
+    condition_of(s->where);
+    for (Expr*& g : s->group_by) as_value(g);
+    condition_of(s->having);
+    for (OrderItem& o : s->order_by) as_value(o.expr);
+    join_conditions(s->from);
+  }
+
+  void join_conditions(TableRef* t) {
+    auto* j = t != nullptr ? t->as<JoinRef>() : nullptr;
+    if (j == nullptr) return;
+    join_conditions(j->left);
+    join_conditions(j->right);
+    condition_of(j->on);
+  }
+
+  static bool is_condition(const Expr* e) {
+    switch (e->kind) {
+      case NodeKind::kBinary: {
+        auto op = static_cast<const Binary*>(e)->op;
+        return comparison(op) || op == BinaryOp::kAnd || op == BinaryOp::kOr;
+      }
+      case NodeKind::kUnary: return static_cast<const Unary*>(e)->op == UnaryOp::kNot;
+      case NodeKind::kLike:
+      case NodeKind::kBetween:
+      case NodeKind::kInList:
+      case NodeKind::kInQuery:
+      case NodeKind::kExists:
+      case NodeKind::kIsNull:
+      case NodeKind::kIsBool: return true;
+      default: return false;
+    }
+  }
+
+  void condition_of(Expr*& e) {
+    if (e == nullptr) return;
+    if (auto* l = e->as<Literal>(); l != nullptr && (l->literal_kind == LiteralKind::kTrue ||
+                                                     l->literal_kind == LiteralKind::kFalse)) {
+      e = make_binary(BinaryOp::kEq, make_literal(LiteralKind::kInteger, "1", l->pos),
+                      make_literal(LiteralKind::kInteger, l->literal_kind == LiteralKind::kTrue ? "1" : "0", l->pos));
+      rules.insert("booleans");
+      return;
+    }
+    if (!is_condition(e)) {
+      as_value(e);
+      e = make_binary(BinaryOp::kNe, e, make_literal(LiteralKind::kInteger, "0", e->pos));
+      rules.insert("booleans");
+      return;
+    }
+    if (auto* b = e->as<Binary>(); b != nullptr && (b->op == BinaryOp::kAnd || b->op == BinaryOp::kOr)) {
+      condition_of(b->left);
+      condition_of(b->right);
+      return;
+    }
+    if (auto* u = e->as<Unary>()) {
+      condition_of(u->operand);
+      return;
+    }
+    value_children(e);
+  }
+
+  void as_value(Expr*& e) {
+    if (e == nullptr) return;
+    if (auto* l = e->as<Literal>(); l != nullptr && (l->literal_kind == LiteralKind::kTrue ||
+                                                     l->literal_kind == LiteralKind::kFalse)) {
+      e = make_literal(LiteralKind::kInteger, l->literal_kind == LiteralKind::kTrue ? "1" : "0", l->pos);
+      rules.insert("booleans");
+      return;
+    }
+    if (is_condition(e)) {
+      Expr* c = e;
+      condition_of(c);
+      auto* k = ast_.arena().make<Case>();
+      k->pos = c->pos;
+      const bool never_null = c->kind == NodeKind::kExists || c->kind == NodeKind::kIsNull || c->kind == NodeKind::kIsBool;
+      std::vector<WhenClause> whens{WhenClause{c, make_literal(LiteralKind::kInteger, "1", c->pos)}};
+      if (never_null) {
+        k->else_result = make_literal(LiteralKind::kInteger, "0", c->pos);
+      } else {
+        auto* negation = ast_.arena().make<Unary>();
+        negation->pos = c->pos;
+        negation->op = UnaryOp::kNot;
+        negation->operand = c;
+        whens.push_back(WhenClause{negation, make_literal(LiteralKind::kInteger, "0", c->pos)});
+      }
+      k->whens = ast_.make_list(whens);
+      e = k;
+      rules.insert("booleans");
+      return;
+    }
+    value_children(e);
+  }
+
+  // The children of `e`, each in the role it plays: conditions of CASE WHEN / IIF / FILTER,
+  // values elsewhere. Subqueries are their own SELECTs (translated on their own).
+  void value_children(Expr* e) {
+    if (auto* c = e->as<Case>()) {
+      as_value(c->operand);
+      for (WhenClause& w : c->whens) {
+        if (c->operand != nullptr) as_value(w.condition);
+        else condition_of(w.condition);
+        as_value(w.result);
+      }
+      as_value(c->else_result);
+      return;
+    }
+    if (auto* f = e->as<Function>()) {
+      for (size_t i = 0; i < f->args.size(); ++i) {
+        if (i == 0 && iequal(f->name.name, "iif") && f->args.size() == 3) condition_of(f->args[i]);
+        else as_value(f->args[i]);
+      }
+      for (OrderItem& o : f->order_by) as_value(o.expr);
+      condition_of(f->filter);
+      if (f->over != nullptr) {
+        for (Expr*& p : f->over->partition_by) as_value(p);
+        for (OrderItem& o : f->over->order_by) as_value(o.expr);
+      }
+      return;
+    }
+    if (e->kind == NodeKind::kSubquery || e->kind == NodeKind::kExists) return;
+    for_each_slot(e, [&](auto*& slot) {
+      using T = std::remove_reference_t<decltype(slot)>;
+      if constexpr (std::is_same_v<T, Expr*>) as_value(slot);
+    });
+  }
+
   Ast& ast_;
   const catalog::Catalog& catalog_;
   Dialect to_;
@@ -1237,6 +1854,7 @@ class Translator {
   std::set<const ColumnRef*> outer_refs_;
   std::set<const ColumnRef*> alias_names_;
   bool order_item_top_ = false;
+  bool in_concat_ = false;  // expr() is visiting an operand of ||
 };
 
 }  // namespace

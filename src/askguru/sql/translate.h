@@ -1,5 +1,5 @@
 // Catalog-aware translation: SQL written for one engine (SQLite) → the same query for a
-// target engine (PostgreSQL), resolved against the target database's Catalog, so that it
+// target engine (PostgreSQL or Oracle), resolved against the target database's Catalog, so that it
 // returns the rows the original returns on the source engine.
 //
 // The printer (printer.h) transpiles syntax; translate() also fixes what depends on names
@@ -27,6 +27,33 @@
 //   - functions: ROUND(x, n) on NUMERIC, INSTR → STRPOS, GROUP_CONCAT → STRING_AGG,
 //     scalar MAX/MIN(a, b) → GREATEST/LEAST, SUBSTR kept, IFNULL/IIF by the printer;
 //   - derived tables without alias are named (printer).
+// Rules (Oracle target, 12c and later; EBS-style catalogs with upper-case names):
+//   - names as for PostgreSQL, quoted when Oracle would fold or misread them (lower case,
+//     Oracle's reserved words: "LEVEL", "SIZE", "DATE"); a table gets its owner
+//     (APPS.AP_INVOICES_ALL); table aliases without AS, LIMIT/OFFSET as OFFSET ... ROWS
+//     FETCH FIRST ... ROWS ONLY, FROM DUAL, EXCEPT as MINUS (printer);
+//   - a || b → CASE WHEN a IS NOT NULL AND b IS NOT NULL THEN a || b END for operands
+//     that may be NULL (SQLite gives NULL, Oracle reads NULL as '');
+//   - LIKE → LOWER(a) LIKE LOWER(b) (Oracle's LIKE is case-sensitive under NLS_COMP=BINARY);
+//   - a / b → a / NULLIF(b, 0), and TRUNC(...) when both are integers (NUMBER(p), NUMBER(p,0));
+//     a NUMBER without precision counts as real;
+//   - x = '' → x IS NULL, x <> '' → x IS NOT NULL (Oracle stores '' as NULL);
+//   - ISO strings compared with a DATE / TIMESTAMP → DATE '...' / TIMESTAMP '...';
+//     date('now') → TRUNC(SYSDATE), datetime('now') → SYSDATE, strftime(f, d) →
+//     TO_CHAR(d, f'), date/datetime modifiers (±N days/hours/minutes/seconds/months/years,
+//     start of day/month/year) → arithmetic, ADD_MONTHS, TRUNC; julianday(d) → d - DATE
+//     '1970-01-01' + 2440587.5; on ISO text columns strftime is SUBSTR of the text;
+//   - CAST: REAL → BINARY_DOUBLE, NUMERIC → NUMBER, TEXT → VARCHAR2(4000), INTEGER →
+//     TRUNC(x) (Oracle's CAST rounds; SQLite truncates);
+//   - conditions used as values → CASE WHEN c THEN 1 WHEN NOT c THEN 0 END, TRUE/FALSE → 1/0,
+//     a value used as a condition → x <> 0 (no boolean type before 23c);
+//   - GROUP_CONCAT(x[, s]) → LISTAGG(x, s) WITHIN GROUP (ORDER BY NULL), IFNULL → NVL,
+//     TOTAL → COALESCE(SUM), MAX/MIN(a, b) → GREATEST/LEAST, SUBSTR/INSTR/LENGTH kept;
+//   - GROUP BY completed (Oracle does not take columns a grouped key determines), GROUP BY
+//     <position> and select-list aliases in GROUP BY replaced by the expression, NULLS
+//     FIRST/LAST, DISTINCT ... ORDER BY, text-vs-number comparisons as for PostgreSQL.
+// Not translated for Oracle: the numeric-affinity rules (source catalog), bare columns per
+// group (PostgreSQL's DISTINCT ON), SQLite's 'now' being UTC (SYSDATE is the server's).
 // Unknown names are left as written (the target then reports them).
 //
 // Thread-safety: pure function.

@@ -346,6 +346,31 @@ TEST_F(OdbcSqliteTest, ForcedOracleDialectFallsBackToTheCatalogFunctions) {
   EXPECT_EQ(catalog->tables.size(), 4u);
 }
 
+// `askguru translate` on an odbc: address translates into the connection's dialect: with
+// dialect=oracle (what the driver's SQL_DBMS_NAME gives on a real Oracle) the SQLite query
+// comes out as Oracle SQL, resolved against the catalog read through the driver. No Oracle
+// server runs here: the Oracle text is checked, not run (test/translate/oracle.test has
+// the rules one by one).
+TEST_F(OdbcSqliteTest, CliTranslatesIntoOracleWhenTheDialectIsOracle) {
+  std::string path = dir_.file("ebs.sqlite");
+  askguru::testing::write_database(path,
+                                   "CREATE TABLE AP_INVOICES_ALL (INVOICE_ID INTEGER PRIMARY KEY, INVOICE_NUM TEXT "
+                                   "NOT NULL, INVOICE_AMOUNT REAL, VENDOR_NAME TEXT);");
+  const std::string address = std::string("'odbc:Driver=") + kSqliteDriver + ";Database=" + path;
+  const std::string sql =
+      " \"SELECT invoice_num || '/' || vendor_name FROM ap_invoices_all WHERE vendor_name LIKE 'acme%' LIMIT 5\"";
+  auto oracle = run_askguru("translate --from sqlite --db " + address + ";dialect=oracle'" + sql);
+  ASSERT_EQ(oracle.status, 0) << oracle.out;
+  EXPECT_EQ(oracle.out,
+            "SELECT CASE WHEN VENDOR_NAME IS NOT NULL THEN INVOICE_NUM || '/' || VENDOR_NAME END FROM AP_INVOICES_ALL "
+            "WHERE LOWER(VENDOR_NAME) LIKE LOWER('acme%') FETCH FIRST 5 ROWS ONLY\n");
+  // The driver reports SQLite: nothing to translate.
+  auto sqlite = run_askguru("translate --from sqlite --db " + address + "'" + sql);
+  ASSERT_EQ(sqlite.status, 0) << sqlite.out;
+  EXPECT_EQ(sqlite.out,
+            "SELECT invoice_num || '/' || vendor_name FROM ap_invoices_all WHERE vendor_name LIKE 'acme%' LIMIT 5\n");
+}
+
 TEST_F(OdbcSqliteTest, DatesReadAsDriverStructsBecomeIsoText) {
   // Under dialect=oracle dates are read as the driver's date/timestamp structs (Oracle's
   // text form follows NLS_DATE_FORMAT); the SQLite driver exercises that path for real.

@@ -3,15 +3,17 @@
 // A file is a sequence of sections, each a header line followed by text up to the next
 // header:
 //   -- schema      the target catalog, one table a line:
-//                  Name: col type [pk] [notnull], col type ...   (types as PostgreSQL names them)
+//                  [SCHEMA.]Name: col type [pk] [notnull], col type ...   (types as the target
+//                  names them: bigint, text / NUMBER(15), VARCHAR2(240), DATE)
 //                  it holds for the cases after it, until the next schema
 //   -- source      (optional) the SQLite source's catalog, same form with SQLite's declared
 //                  types (TranslateOptions::source); holds until the next schema or source
 //   -- input       SQLite SQL
 //   -- postgres    the expected translation (PostgreSQL)
+//   -- oracle      or the expected translation to Oracle
 //   -- rules       (optional) the rules reported, space-separated, in order
-// Lines starting with '#' are comments. Every expected translation must also parse as
-// PostgreSQL.
+// Lines starting with '#' are comments. Every expected translation must also parse in its
+// target dialect.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -34,14 +36,26 @@ std::string trim(std::string s) {
   return b == std::string::npos ? std::string() : s.substr(b);
 }
 
+// Splits at `sep` outside parentheses (NUMBER(38,2) stays whole).
 std::vector<std::string> split(const std::string& s, char sep) {
   std::vector<std::string> out;
   std::string part;
-  std::istringstream in(s);
-  while (std::getline(in, part, sep)) {
+  int depth = 0;
+  auto flush = [&] {
     part = trim(part);
     if (!part.empty()) out.push_back(part);
+    part.clear();
+  };
+  for (char c : s) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == sep && depth == 0) {
+      flush();
+      continue;
+    }
+    part += c;
   }
+  flush();
   return out;
 }
 
@@ -55,6 +69,10 @@ catalog::Catalog parse_schema(const std::string& text) {
     if (colon == std::string::npos) continue;
     catalog::Table table;
     table.name = trim(line.substr(0, colon));
+    if (size_t dot = table.name.find('.'); dot != std::string::npos) {
+      table.schema = table.name.substr(0, dot);
+      table.name = table.name.substr(dot + 1);
+    }
     for (const std::string& def : split(line.substr(colon + 1), ',')) {
       std::vector<std::string> words = split(def, ' ');
       catalog::Column column;
@@ -113,16 +131,17 @@ void run_file(const fs::path& path) {
       continue;
     }
     if (s.name != "input") continue;
-    ASSERT_TRUE(i + 1 < sections.size() && sections[i + 1].name == "postgres")
-        << path << ":" << s.line << ": an input needs a -- postgres section";
+    ASSERT_TRUE(i + 1 < sections.size() && (sections[i + 1].name == "postgres" || sections[i + 1].name == "oracle"))
+        << path << ":" << s.line << ": an input needs a -- postgres or -- oracle section";
     ++cases;
     std::string where = path.filename().string() + ":" + std::to_string(s.line);
     TranslateOptions options;
+    options.to = sections[i + 1].name == "oracle" ? Dialect::kOracle : Dialect::kPostgres;
     if (has_source) options.source = &source;
     auto out = translate(trim(s.text), cat, options);
     ASSERT_TRUE(out.ok()) << where << ": " << out.error();
     EXPECT_EQ(out->sql, trim(sections[i + 1].text)) << where;
-    auto reparsed = parse(out->sql, Dialect::kPostgres);
+    auto reparsed = parse(out->sql, options.to);
     EXPECT_TRUE(reparsed.ok()) << where << ": the translation does not parse: " << reparsed.error();
     if (i + 2 < sections.size() && sections[i + 2].name == "rules") {
       std::string got;
