@@ -716,8 +716,9 @@ Result<ResultSet> OdbcConnection::run(const std::function<short(void*)>& start, 
     SQLSetStmtAttr(stmt, SQL_ATTR_QUERY_TIMEOUT, reinterpret_cast<SQLPOINTER>(seconds), 0);
   }
   if (options.max_rows && *options.max_rows < SIZE_MAX - 1) {
-    // One more than the cap, to tell a capped result from one that just fits; drivers
-    // that read every row at execution (psqlODBC, the SQLite driver) stop there.
+    // One more than the cap, to tell a capped result from one that just fits. psqlODBC
+    // without a cursor (UseDeclareFetch=0) still reads the whole result at execution:
+    // bench_odbc_fetch measured 466 MB and 2.8 s for 3 rows of 5,000,000.
     auto rows = static_cast<SQLULEN>(*options.max_rows + 1);
     SQLSetStmtAttr(stmt, SQL_ATTR_MAX_ROWS, reinterpret_cast<SQLPOINTER>(rows), 0);
   }

@@ -1448,6 +1448,16 @@ class Translator {
     }
     if (tl == Ty::kDate) date_literal(b->right);
     if (tr == Ty::kDate) date_literal(b->left);
+    if (b->op == BinaryOp::kIs || b->op == BinaryOp::kIsNot) {
+      // SQLite's a IS b (NULL-safe equality; Oracle has no IS NOT DISTINCT FROM before
+      // 23ai): DECODE, which matches NULL with NULL.
+      Expr* decode = make_function("DECODE", {b->left, b->right, make_literal(LiteralKind::kInteger, "1", b->pos),
+                                              make_literal(LiteralKind::kInteger, "0", b->pos)},
+                                   b->pos);
+      rules.insert("is");
+      return make_binary(BinaryOp::kEq, decode,
+                         make_literal(LiteralKind::kInteger, b->op == BinaryOp::kIs ? "1" : "0", b->pos));
+    }
     return nullptr;
   }
 
