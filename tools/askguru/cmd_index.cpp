@@ -45,6 +45,7 @@ void run(const Flags& flags) {
                      {"columns", artifacts->columns().documents().size()},
                      {"values", artifacts->values().value_count()},
                      {"value_columns", artifacts->values().columns().size()},
+                     {"column_embedder", artifacts->columns().embedder_name()},
                      {"seconds", {{"catalog", s.catalog_seconds}, {"values", s.values_seconds}, {"columns", s.columns_seconds}}},
                      {"bytes", s.bytes}};
     if (!store_dir.empty()) j["examples"] = {{"dir", store_dir}, {"size", store_size}};
@@ -52,9 +53,10 @@ void run(const Flags& flags) {
     return;
   }
   std::printf("%s %s\n", s.built ? "built" : "up to date:", artifacts->dir().c_str());
-  std::printf("  %zu tables, %zu columns indexed; %zu distinct values in %zu columns\n",
+  std::printf("  %zu tables, %zu columns indexed (embedder %s); %zu distinct values in %zu columns\n",
               artifacts->catalog().tables.size(), artifacts->columns().documents().size(),
-              artifacts->values().value_count(), artifacts->values().columns().size());
+              artifacts->columns().embedder_name().c_str(), artifacts->values().value_count(),
+              artifacts->values().columns().size());
   if (s.built) {
     std::printf("  catalog %.2f s, values %.2f s, columns %.2f s; %s on disk\n", s.catalog_seconds, s.values_seconds,
                 s.columns_seconds, text::human_bytes(s.bytes).c_str());

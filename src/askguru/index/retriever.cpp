@@ -15,6 +15,7 @@
 #include "askguru/common/hash.h"
 #include "askguru/common/text.h"
 #include "askguru/db/connection.h"
+#include "askguru/index/embedder.h"
 #include "askguru/profile/artifacts.h"
 
 namespace askguru::index {
@@ -86,15 +87,24 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
     auto text = files::read_file(manifest_path);
     if (text.ok()) {
       json m = json::parse(*text, nullptr, false);
+      const std::string embedder = m.is_object() ? m.value("column_embedder", "") : "";
+      const bool same_embedder = options.embedder ? embedder == options.embedder->name()
+                                                  : embedder.rfind("lexical-", 0) == 0;
       reuse = m.is_object() && m.value("format", 0) == kFormat && m.value("fingerprint", "") == impl.fingerprint &&
-              m.value("deny", json::array()) == json(options.deny);
+              m.value("deny", json::array()) == json(options.deny) && same_embedder;
+      if (!same_embedder && !options.build_missing) {
+        return make_error(ErrorCode::kInvalidArgument,
+                          impl.dir + ": the column index was built with embedder '" + embedder + "', not '" +
+                              (options.embedder ? options.embedder->name() : std::string("lexical")) +
+                              "'; rebuild it with askguru index --db " + db_path + " and that embedder");
+      }
       if (reuse) impl.manifest = std::move(m);
     }
   }
   if (reuse) {
     auto catalog = adir.load_catalog();
     auto values = catalog.ok() ? ValueIndex::load(impl.dir) : Result<ValueIndex>(catalog.status());
-    auto columns = values.ok() ? ColumnIndex::load(impl.dir) : Result<ColumnIndex>(values.status());
+    auto columns = values.ok() ? ColumnIndex::load(impl.dir, options.embedder) : Result<ColumnIndex>(values.status());
     if (columns.ok()) {
       impl.catalog = std::move(*catalog);
       impl.values = std::move(*values);
@@ -145,7 +155,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   t = std::chrono::steady_clock::now();
   ColumnIndexOptions column_options = options.columns;
   column_options.excluded_columns.insert(column_options.excluded_columns.end(), options.deny.begin(), options.deny.end());
-  AG_ASSIGN_OR_RETURN(impl.columns, ColumnIndex::build(impl.catalog, column_options));
+  AG_ASSIGN_OR_RETURN(impl.columns, ColumnIndex::build(impl.catalog, column_options, options.embedder));
   AG_RETURN_IF_ERROR(impl.columns.save(impl.dir));
   impl.stats.columns_seconds = since(t);
 

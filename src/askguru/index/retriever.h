@@ -39,6 +39,10 @@ struct ArtifactOptions {
   size_t profile_jobs = 1;  // threads profiling tables
   ValueIndexOptions values;
   ColumnIndexOptions columns;
+  // Embeds the column documents and questions; null: the built-in lexical embedder.
+  // A build is reused only with an embedder of the same name() (model and endpoint);
+  // another one rebuilds the column index, so vectors of two embedders never mix.
+  std::shared_ptr<const Embedder> embedder;
   bool quiet = true;  // no progress lines
 };
 

@@ -10,7 +10,9 @@
 #include "askguru/db/connection.h"
 #include "askguru/index/column_index.h"
 #include "askguru/index/example_store.h"
+#include "askguru/index/remote_embedder.h"
 #include "askguru/index/retriever.h"
+#include "askguru/llm/scripted_server.h"
 #include "askguru/index/value_index.h"
 #include "unit/index/index_fixture.h"
 
@@ -393,6 +395,69 @@ TEST(DatabaseArtifacts, DeniedColumnsAreNotIndexed) {
   for (const auto& t : artifacts->columns().tables()) EXPECT_EQ(t.text.find("email"), std::string::npos) << t.text;
   for (const auto& d : artifacts->columns().documents()) EXPECT_NE(d.column, "email");
   EXPECT_FALSE(artifacts->values().contains("angela@example.com"));
+}
+
+TEST(DatabaseArtifacts, EmbeddersAreNeverMixed) {
+  auto server = llm::ScriptedServer::start_yaml("embedding_dim: 16\n");
+  ASSERT_TRUE(server.ok()) << server.error();
+  auto remote = [&](const std::string& model) -> std::shared_ptr<const Embedder> {
+    RemoteEmbedderOptions o;
+    o.endpoint.name = "emb";
+    o.endpoint.base_url = (*server)->base_url();
+    o.endpoint.model = model;
+    o.endpoint.timeout_ms = 5000;
+    o.endpoint.max_retries = 0;
+    auto e = RemoteEmbedder::create(o);
+    EXPECT_TRUE(e.ok()) << e.error();
+    return e.ok() ? std::shared_ptr<const Embedder>(std::move(*e)) : nullptr;
+  };
+  TempDir dir;
+  const std::string path = dir.file("club.sqlite");
+  askguru::testing::write_club_database(path);
+  ArtifactOptions o;
+  o.root = dir.file("artifacts");
+  o.embedder = remote("bge-a");
+  ASSERT_TRUE(o.embedder);
+  auto built = DatabaseArtifacts::open(path, o);
+  ASSERT_TRUE(built.ok()) << built.error();
+  EXPECT_TRUE(built->stats().built);
+  EXPECT_EQ(built->columns().embedder_name(), o.embedder->name());
+  EXPECT_EQ(built->columns().embedder_name().find("remote:bge-a@"), 0u) << built->columns().embedder_name();
+  const size_t before = (*server)->request_count();
+  RetrievalQuery q;
+  q.question = "What is the email of Angela Sanders?";
+  auto r = built->retrieve(q);
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->columns.size(), 10u);
+  EXPECT_GT((*server)->request_count(), before);  // the question was embedded remotely
+
+  // The same embedder reuses the build; another one (or none) rebuilds the column index.
+  auto again = DatabaseArtifacts::open(path, o);
+  ASSERT_TRUE(again.ok()) << again.error();
+  EXPECT_FALSE(again->stats().built);
+  ArtifactOptions other = o;
+  other.embedder = remote("bge-b");
+  other.build_missing = false;
+  auto refused = DatabaseArtifacts::open(path, other);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().find("remote:bge-a@"), std::string::npos) << refused.error();
+  other.build_missing = true;
+  auto rebuilt = DatabaseArtifacts::open(path, other);
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.error();
+  EXPECT_TRUE(rebuilt->stats().built);
+  EXPECT_EQ(rebuilt->columns().embedder_name(), other.embedder->name());
+  ArtifactOptions lexical = o;
+  lexical.embedder = nullptr;
+  auto plain = DatabaseArtifacts::open(path, lexical);
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  EXPECT_TRUE(plain->stats().built);
+  EXPECT_EQ(plain->columns().embedder_name().find("lexical-"), 0u) << plain->columns().embedder_name();
+  auto plain_again = DatabaseArtifacts::open(path, lexical);
+  ASSERT_TRUE(plain_again.ok());
+  EXPECT_FALSE(plain_again->stats().built);
+  // A lexical build does not load as a remote one.
+  other.build_missing = false;
+  EXPECT_FALSE(DatabaseArtifacts::open(path, other).ok());
 }
 
 TEST(DatabaseArtifacts, AttachedExamplesAreRemembered) {
