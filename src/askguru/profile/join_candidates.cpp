@@ -52,6 +52,8 @@ std::vector<std::string> ordered_name_words(std::string_view name) {
     static const char* kGeneric[] = {"id", "code", "num", "no", "key", "number", "fk", "ref"};
     for (const char* g : kGeneric)
       if (w == g) return;
+    // Ordinals (club_id_1, club_id_2).
+    if (std::all_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c); })) return;
     words.push_back(std::move(w));
   };
   for (size_t i = 0; i < name.size(); ++i) {
@@ -137,10 +139,12 @@ struct Item {
   bool range = false;    // lo..hi known (numbers stored as SQLite numbers)
   bool sole_pk = false;  // the table's one-column primary key
   bool measure = false;  // its name says it holds a measure (count, year, rating ...)
+  bool date = false;     // dates or times
   double lo = 0, hi = 0;
   std::vector<std::string> words;        // name_words(column)
   std::vector<std::string> ordered;      // ordered_name_words(column)
   std::vector<std::string> table_words;  // name_words(table)
+  std::vector<std::string> table_ordered;  // ordered_name_words(table)
 };
 
 // Whether the names say that `from` refers to `to` (a key of its table), strongly:
@@ -154,6 +158,19 @@ bool names_relate(const Item& from, const Item& to) {
   if (from.words.empty()) return false;
   if (subset(from.words, to.words) && subset(to.words, from.words)) return true;
   if ((to.sole_pk || to.words.empty()) && subset(from.words, to.table_words) && subset(to.table_words, from.words)) {
+    return true;  // named after the table
+  }
+  if (to.words.empty() && !from.key && subset(from.words, to.table_words) &&
+      same_word(from.ordered.back(), to.table_ordered.back())) {
+    return true;  // named after the table's head noun (company_id -> operate_company.id)
+  }
+  // A hierarchy within a table (manager_id, reports_to, parent_id -> the table's key).
+  if (from.table == to.table && to.sole_pk &&
+      std::any_of(from.ordered.begin(), from.ordered.end(), [](const std::string& w) {
+        for (const char* h : {"parent", "manager", "report", "super", "supervisor", "boss", "superior"})
+          if (w == h) return true;
+        return false;
+      })) {
     return true;
   }
   if (from.table == to.table || to.words.empty() || from.measure) return false;
@@ -164,10 +181,18 @@ std::optional<Item> make_item(const catalog::Table& table, const catalog::Column
   const auto& p = column.profile;
   if (!p.profiled || p.minhash.empty() || p.distinct < 2) return std::nullopt;
   if (p.value_type == "blob") return std::nullopt;
-  if (std::find(p.formats.begin(), p.formats.end(), "boolean") != p.formats.end()) return std::nullopt;
+  // Booleans, contact data, money and shares are no references.
+  bool date = false;
+  for (const auto& f : p.formats) {
+    for (const char* no : {"boolean", "phone", "email", "url", "currency", "percent"}) {
+      if (f.rfind(no, 0) == 0) return std::nullopt;
+    }
+    date = date || f.rfind("date", 0) == 0 || f.rfind("time", 0) == 0;
+  }
   // Free text is no key.
   if (p.avg_length > 64) return std::nullopt;
   Item item;
+  item.date = date;
   item.table = &table;
   item.column = &column;
   item.distinct = static_cast<double>(p.distinct);
@@ -180,6 +205,7 @@ std::optional<Item> make_item(const catalog::Table& table, const catalog::Column
   item.ordered = ordered_name_words(column.name);
   item.words = name_words(column.name);
   item.table_words = name_words(table.name);
+  item.table_ordered = ordered_name_words(table.name);
   item.measure = std::any_of(item.ordered.begin(), item.ordered.end(), measure_word);
   bool numeric_type = p.value_type == "integer" || p.value_type == "real";
   bool number_text = p.value_type == "text" &&
@@ -199,6 +225,11 @@ std::optional<Item> make_item(const catalog::Table& table, const catalog::Column
   // Reals with fractions never join (measures).
   if (p.value_type == "real" && !item.integer) return std::nullopt;
   return item;
+}
+
+bool has_format(const Item& x, std::string_view format) {
+  const auto& f = x.column->profile.formats;
+  return std::find(f.begin(), f.end(), format) != f.end();
 }
 
 // Numbers and text never share values; numbers stored as text do share with numbers
@@ -277,52 +308,64 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
       if (a.table == b.table && a.column == b.column) continue;
       if (!compatible(a, b)) continue;
       if (a.column->profile.minhash.size() != b.column->profile.minhash.size()) continue;
-      const bool same_names = text::iequals(a.column->name, b.column->name);
+      // Equal names other than a bare "id" (which every table may have).
+      const bool same_names = text::iequals(a.column->name, b.column->name) && !a.words.empty();
       // The target holds unique values (a key); or both are parts of keys of the same
       // name (one column of a composite foreign key).
       const bool composite = same_names && !a.key && !b.key && (a.pk_part || b.pk_part) && a.table != b.table;
       if (!a.key && !b.key && !composite) continue;
-      // from -> to: the key side is the target; between two keys, the smaller set points
-      // at the larger; of one size, the direction whose names agree.
-      bool a_to_b = b.key && (!a.key || a.distinct <= b.distinct);
-      if (composite) a_to_b = a.distinct <= b.distinct;
-      if (a.key && b.key && a.distinct == b.distinct) {
-        bool ab = names_relate(a, b);
-        bool ba = names_relate(b, a);
-        a_to_b = ab != ba ? ab
-                          : name_score(a.column->name, b.table->name, b.column->name) >=
-                                name_score(b.column->name, a.table->name, a.column->name);
-      }
-      const Item& from = a_to_b ? a : b;
-      const Item& to = a_to_b ? b : a;
-
       const size_t perm = a.column->profile.minhash.size();
       const double jaccard = index::jaccard_estimate(a.column->profile.minhash, b.column->profile.minhash);
       // Containment of from in to from the Jaccard estimate and the distinct counts:
       // |A∩B| = J (|A| + |B|) / (1 + J).
       const double intersection = jaccard / (1.0 + jaccard) * (a.distinct + b.distinct);
-      double containment = std::min(1.0, intersection / from.distinct);
-      const bool names = names_relate(from, to);
-      // Measures (counts, years, ratings) refer to nothing unless the names say so.
-      if (from.measure && !names) continue;
-      // When from is contained in to, J = |from| / |to|: with few expected equal slots the
-      // signatures cannot see a small set inside a large one. Then agreeing names and
-      // from's range inside to's stand in for the values.
-      const double expected_slots = static_cast<double>(perm) * from.distinct / to.distinct;
-      if (containment < min_containment) {
-        if (expected_slots >= 2.0 || !names || !range_within(from, to) || !to.key) continue;
-        containment = 1.0;
+
+      // The pair read as from -> to, if it passes.
+      auto consider = [&](const Item& from, const Item& to) -> std::optional<Scored> {
+        if (!to.key && !composite) return std::nullopt;
+        double containment = std::min(1.0, intersection / from.distinct);
+        const bool names = names_relate(from, to);
+        // Within one table: references to the table's own key only (manager_id -> id).
+        if (from.table == to.table && (!to.sole_pk || from.key)) return std::nullopt;
+        // Text shared with a unique text column that is no declared key (addresses, names
+        // copied between tables): only with agreeing names, or into codes.
+        if (!to.integer && !to.sole_pk && !names && !same_names && !has_format(to, "code")) return std::nullopt;
+        // Dates only into a declared key (a calendar table).
+        if ((from.date || to.date) && !to.sole_pk) return std::nullopt;
+        // Measures (counts, years, ratings) refer to nothing unless the names say so.
+        if (from.measure && !names) return std::nullopt;
+        // When from is contained in to, J = |from| / |to|: with few expected equal slots the
+        // signatures cannot see a small set inside a large one. Then agreeing names and
+        // from's range inside to's stand in for the values.
+        const double expected_slots = static_cast<double>(perm) * from.distinct / to.distinct;
+        if (containment < min_containment) {
+          if (expected_slots >= 2.0 || !names || !range_within(from, to) || !to.key) return std::nullopt;
+          containment = 1.0;
+        }
+        // Tiny value sets ({1, 2}) overlap everything: only with agreeing names.
+        if (std::min(a.distinct, b.distinct) < 3 && !names && !same_names) return std::nullopt;
+        Scored s;
+        s.from = &from;
+        s.to = &to;
+        s.names = names || same_names;
+        s.chance = chance_overlap(from, to);
+        s.candidate = {from.table->name, from.column->name, to.table->name, to.column->name, jaccard, containment,
+                       name_score(from.column->name, to.table->name, to.column->name), declared(from, to)};
+        return s;
+      };
+      // Both directions; the better: agreeing names, then a declared key as the target,
+      // then the smaller set inside the larger.
+      auto ab = consider(a, b);
+      auto ba = consider(b, a);
+      auto rank = [](const Scored& s) {
+        return std::make_tuple(s.names, s.to->sole_pk, s.candidate.containment, s.to->distinct);
+      };
+      if (ab && ba) {
+        if (rank(*ba) > rank(*ab)) ab = std::move(ba);
+      } else if (ba) {
+        ab = std::move(ba);
       }
-      // Tiny value sets ({1, 2}) overlap everything: only with agreeing names.
-      if (std::min(a.distinct, b.distinct) < 3 && !names && !same_names) continue;
-      Scored s;
-      s.from = &from;
-      s.to = &to;
-      s.names = names || same_names;
-      s.chance = chance_overlap(from, to);
-      s.candidate = {from.table->name, from.column->name, to.table->name, to.column->name, jaccard, containment,
-                     name_score(from.column->name, to.table->name, to.column->name), declared(from, to)};
-      found.push_back(std::move(s));
+      if (ab) found.push_back(std::move(*ab));
     }
   }
   // Chance overlaps (values inside a dense integer range) say something only when the
