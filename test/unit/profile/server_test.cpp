@@ -202,6 +202,30 @@ TEST(ServerProfile, PostgresSamplesBigTablesAndHonoursTheRowCap) {
   EXPECT_EQ(all->find_column("id")->profile.max, "50000");
 }
 
+TEST(ServerProfile, CliProfileIndexValuesRetrieveOnAUrl) {
+  AG_REQUIRE_POSTGRES();
+  ServerFixture f;
+  const std::string bin = std::string(ASKGURU_BINARY) + " --log-level off ";
+  const std::string common = " --db '" + f.pg.url() + "' --artifacts " + f.tmp.file("art") + " ";
+  auto [rc, out] = askguru::testing::run_command(bin + "profile -q --json --deny people.secret" + common + " 2>&1");
+  ASSERT_EQ(rc, 0) << out;
+  auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out;
+  EXPECT_EQ(j["db_id"], f.pg.name());
+  EXPECT_EQ(j["tables"], 3);
+  EXPECT_EQ(j["columns_denied"], 1);
+  EXPECT_EQ(j["complete"], true);
+  auto [rc2, indexed] = askguru::testing::run_command(bin + "index -q --deny people.secret" + common + " 2>&1");
+  ASSERT_EQ(rc2, 0) << indexed;
+  auto [rc3, values] = askguru::testing::run_command(bin + "values -q --deny people.secret" + common + " Chloe 2>&1");
+  ASSERT_EQ(rc3, 0) << values;
+  EXPECT_NE(values.find("people.name = 'Chloé'"), std::string::npos) << values;
+  auto [rc4, retrieved] =
+      askguru::testing::run_command(bin + "retrieve -q --deny people.secret" + common + " 'Which club is Chloe in?' 2>&1");
+  ASSERT_EQ(rc4, 0) << retrieved;
+  EXPECT_NE(retrieved.find("people.name"), std::string::npos) << retrieved;
+}
+
 TEST(ServerProfile, PostgresStoppedRunsResume) {
   AG_REQUIRE_POSTGRES();
   ServerFixture f;
