@@ -31,7 +31,10 @@ namespace askguru::profile {
 // Of the two directions the one with agreeing names, then a declared key as target,
 // wins. A source with a parent (a target that is its table's key) keeps no siblings
 // (other columns referring to the same parent); at most three targets per source.
-// Cost: quadratic in the profiled columns (fine for hundreds of tables).
+// Cost: only pairs of a key (or key part) with a column that shares a signature slot, a
+// name word stem or the table are evaluated; strings are built for the kept pairs only
+// (bench_join_candidates: Spider's 769 tables as one schema in about 0.2 s). Columns of
+// 1..n ranges all share slots, so many such columns still cost quadratically.
 std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog& catalog, double min_containment);
 
 }  // namespace askguru::profile
