@@ -59,7 +59,7 @@ void run_ask(const AskOptions& opt) {
 
 void setup_ask(CLI::App& sub) {
   auto opt = std::make_shared<AskOptions>();
-  sub.add_option("--db", opt->db, "database: an SQLite file or a postgresql:// URL")->required();
+  sub.add_option("--db", opt->db, "database: an SQLite file, postgresql://... or odbc:...")->required();
   sub.add_option("--config", opt->config,
                  "pipeline configuration (configs/*.yaml); without one askguru answers offline from examples only");
   sub.add_option("--evidence", opt->evidence, "a hint for the question (BIRD's evidence)");

@@ -66,7 +66,7 @@ void run(const Flags& flags) {
 
 void setup(CLI::App& sub) {
   auto flags = std::make_shared<Flags>();
-  sub.add_option("--db", flags->db, "database: a path to an SQLite file")->required();
+  sub.add_option("--db", flags->db, "database: an SQLite file, postgresql://... or odbc:...")->required();
   sub.add_option("--examples", flags->examples, "question/SQL pairs (Spider/BIRD train.json) for the example store");
   sub.add_flag("--json", flags->json, "machine-readable output");
   flags->artifacts.add(sub, true);

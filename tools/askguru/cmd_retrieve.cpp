@@ -99,7 +99,7 @@ void run(const Flags& flags) {
 
 void setup(CLI::App& sub) {
   auto flags = std::make_shared<Flags>();
-  sub.add_option("--db", flags->db, "database: a path to an SQLite file");
+  sub.add_option("--db", flags->db, "database: an SQLite file, postgresql://... or odbc:...");
   sub.add_option("question", flags->question, "the question");
   sub.add_option("--evidence", flags->evidence, "BIRD evidence for the question");
   sub.add_option("--dataset", flags->dataset, "batch: a BIRD or Spider dataset (JSON)");

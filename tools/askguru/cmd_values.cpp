@@ -50,7 +50,7 @@ void run(const Flags& flags) {
 
 void setup(CLI::App& sub) {
   auto flags = std::make_shared<Flags>();
-  sub.add_option("--db", flags->db, "database: a path to an SQLite file")->required();
+  sub.add_option("--db", flags->db, "database: an SQLite file, postgresql://... or odbc:...")->required();
   sub.add_option("keyword", flags->keyword, "a keyword (or, with --question, a question)")->required();
   sub.add_option("-k,--top", flags->k, "how many values")->capture_default_str();
   sub.add_option("--generator", flags->generator, "candidate generator: lsh or fts5")->capture_default_str();

@@ -2,13 +2,16 @@
 
 #include <algorithm>
 #include <cctype>
+#include <climits>
+#include <cstdint>
 #include <cmath>
 #include <cstdlib>
-#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 
 #include "askguru/common/text.h"
@@ -52,6 +55,8 @@ std::vector<std::string> ordered_name_words(std::string_view name) {
     static const char* kGeneric[] = {"id", "code", "num", "no", "key", "number", "fk", "ref"};
     for (const char* g : kGeneric)
       if (w == g) return;
+    // Ordinals (club_id_1, club_id_2).
+    if (std::all_of(w.begin(), w.end(), [](unsigned char c) { return std::isdigit(c); })) return;
     words.push_back(std::move(w));
   };
   for (size_t i = 0; i < name.size(); ++i) {
@@ -137,10 +142,12 @@ struct Item {
   bool range = false;    // lo..hi known (numbers stored as SQLite numbers)
   bool sole_pk = false;  // the table's one-column primary key
   bool measure = false;  // its name says it holds a measure (count, year, rating ...)
+  bool date = false;     // dates or times
   double lo = 0, hi = 0;
   std::vector<std::string> words;        // name_words(column)
   std::vector<std::string> ordered;      // ordered_name_words(column)
   std::vector<std::string> table_words;  // name_words(table)
+  std::vector<std::string> table_ordered;  // ordered_name_words(table)
 };
 
 // Whether the names say that `from` refers to `to` (a key of its table), strongly:
@@ -154,6 +161,19 @@ bool names_relate(const Item& from, const Item& to) {
   if (from.words.empty()) return false;
   if (subset(from.words, to.words) && subset(to.words, from.words)) return true;
   if ((to.sole_pk || to.words.empty()) && subset(from.words, to.table_words) && subset(to.table_words, from.words)) {
+    return true;  // named after the table
+  }
+  if (to.words.empty() && !from.key && subset(from.words, to.table_words) &&
+      same_word(from.ordered.back(), to.table_ordered.back())) {
+    return true;  // named after the table's head noun (company_id -> operate_company.id)
+  }
+  // A hierarchy within a table (manager_id, reports_to, parent_id -> the table's key).
+  if (from.table == to.table && to.sole_pk &&
+      std::any_of(from.ordered.begin(), from.ordered.end(), [](const std::string& w) {
+        for (const char* h : {"parent", "manager", "report", "super", "supervisor", "boss", "superior"})
+          if (w == h) return true;
+        return false;
+      })) {
     return true;
   }
   if (from.table == to.table || to.words.empty() || from.measure) return false;
@@ -164,10 +184,18 @@ std::optional<Item> make_item(const catalog::Table& table, const catalog::Column
   const auto& p = column.profile;
   if (!p.profiled || p.minhash.empty() || p.distinct < 2) return std::nullopt;
   if (p.value_type == "blob") return std::nullopt;
-  if (std::find(p.formats.begin(), p.formats.end(), "boolean") != p.formats.end()) return std::nullopt;
+  // Booleans, contact data, money and shares are no references.
+  bool date = false;
+  for (const auto& f : p.formats) {
+    for (const char* no : {"boolean", "phone", "email", "url", "currency", "percent"}) {
+      if (f.rfind(no, 0) == 0) return std::nullopt;
+    }
+    date = date || f.rfind("date", 0) == 0 || f.rfind("time", 0) == 0;
+  }
   // Free text is no key.
   if (p.avg_length > 64) return std::nullopt;
   Item item;
+  item.date = date;
   item.table = &table;
   item.column = &column;
   item.distinct = static_cast<double>(p.distinct);
@@ -180,6 +208,7 @@ std::optional<Item> make_item(const catalog::Table& table, const catalog::Column
   item.ordered = ordered_name_words(column.name);
   item.words = name_words(column.name);
   item.table_words = name_words(table.name);
+  item.table_ordered = ordered_name_words(table.name);
   item.measure = std::any_of(item.ordered.begin(), item.ordered.end(), measure_word);
   bool numeric_type = p.value_type == "integer" || p.value_type == "real";
   bool number_text = p.value_type == "text" &&
@@ -199,6 +228,11 @@ std::optional<Item> make_item(const catalog::Table& table, const catalog::Column
   // Reals with fractions never join (measures).
   if (p.value_type == "real" && !item.integer) return std::nullopt;
   return item;
+}
+
+bool has_format(const Item& x, std::string_view format) {
+  const auto& f = x.column->profile.formats;
+  return std::find(f.begin(), f.end(), format) != f.end();
 }
 
 // Numbers and text never share values; numbers stored as text do share with numbers
@@ -238,12 +272,15 @@ bool range_within(const Item& from, const Item& to) {
   return f.min >= t.min && f.max <= t.max;
 }
 
+// A pair that passed the value and type rules (strings only for the ones kept).
 struct Scored {
-  catalog::JoinCandidate candidate;
   const Item* from = nullptr;
   const Item* to = nullptr;
+  double jaccard = 0;
+  double containment = 0;
   bool names = false;
   bool chance = false;  // the values would overlap by chance (dense integer ranges)
+  double name_score = 0;
   double score = 0;
 };
 
@@ -256,81 +293,166 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
       if (auto item = make_item(table, column)) items.push_back(*item);
     }
   }
-  auto declared = [&](const Item& from, const Item& to) {
-    for (const auto& fk : catalog.foreign_keys) {
-      for (size_t k = 0; k < fk.from_columns.size() && k < fk.to_columns.size(); ++k) {
-        bool forward = text::iequals(fk.from_table, from.table->name) && text::iequals(fk.from_columns[k], from.column->name) &&
-                       text::iequals(fk.to_table, to.table->name) && text::iequals(fk.to_columns[k], to.column->name);
-        bool backward = text::iequals(fk.from_table, to.table->name) && text::iequals(fk.from_columns[k], to.column->name) &&
-                        text::iequals(fk.to_table, from.table->name) && text::iequals(fk.to_columns[k], from.column->name);
-        if (forward || backward) return true;
-      }
+  // Declared key column pairs, either direction, as lower-case "table.column".
+  auto column_key = [](std::string_view table, std::string_view column) {
+    return text::to_lower(table) + "." + text::to_lower(column);
+  };
+  std::set<std::pair<std::string, std::string>> declared_pairs;
+  for (const auto& fk : catalog.foreign_keys) {
+    for (size_t k = 0; k < fk.from_columns.size() && k < fk.to_columns.size(); ++k) {
+      std::string from = column_key(fk.from_table, fk.from_columns[k]);
+      std::string to = column_key(fk.to_table, fk.to_columns[k]);
+      declared_pairs.emplace(from, to);
+      declared_pairs.emplace(to, from);
     }
-    return false;
+  }
+  auto declared = [&](const Item& from, const Item& to) {
+    return declared_pairs.count({column_key(from.table->name, from.column->name),
+                                 column_key(to.table->name, to.column->name)}) > 0;
   };
 
+  // Every pair needs a key or a primary-key part: those first, and pairs of two other
+  // columns never looked at (keys x columns, not columns x columns).
+  auto targets_end = std::stable_partition(items.begin(), items.end(), [](const Item& x) { return x.key || x.pk_part; });
+  const size_t targets = static_cast<size_t>(targets_end - items.begin());
   std::vector<Scored> found;
-  for (size_t i = 0; i < items.size(); ++i) {
-    for (size_t j = i + 1; j < items.size(); ++j) {
-      const Item& a = items[i];
-      const Item& b = items[j];
-      if (a.table == b.table && a.column == b.column) continue;
-      if (!compatible(a, b)) continue;
-      if (a.column->profile.minhash.size() != b.column->profile.minhash.size()) continue;
-      const bool same_names = text::iequals(a.column->name, b.column->name);
+  auto evaluate = [&](const Item& a, const Item& b) {
+    {
+      if (!compatible(a, b)) return;
+      if (a.column->profile.minhash.size() != b.column->profile.minhash.size()) return;
+      // Equal names other than a bare "id" (which every table may have).
+      const bool same_names = text::iequals(a.column->name, b.column->name) && !a.words.empty();
       // The target holds unique values (a key); or both are parts of keys of the same
       // name (one column of a composite foreign key).
       const bool composite = same_names && !a.key && !b.key && (a.pk_part || b.pk_part) && a.table != b.table;
-      if (!a.key && !b.key && !composite) continue;
-      // from -> to: the key side is the target; between two keys, the smaller set points
-      // at the larger; of one size, the direction whose names agree.
-      bool a_to_b = b.key && (!a.key || a.distinct <= b.distinct);
-      if (composite) a_to_b = a.distinct <= b.distinct;
-      if (a.key && b.key && a.distinct == b.distinct) {
-        bool ab = names_relate(a, b);
-        bool ba = names_relate(b, a);
-        a_to_b = ab != ba ? ab
-                          : name_score(a.column->name, b.table->name, b.column->name) >=
-                                name_score(b.column->name, a.table->name, a.column->name);
-      }
-      const Item& from = a_to_b ? a : b;
-      const Item& to = a_to_b ? b : a;
-
+      if (!a.key && !b.key && !composite) return;
       const size_t perm = a.column->profile.minhash.size();
       const double jaccard = index::jaccard_estimate(a.column->profile.minhash, b.column->profile.minhash);
       // Containment of from in to from the Jaccard estimate and the distinct counts:
       // |A∩B| = J (|A| + |B|) / (1 + J).
       const double intersection = jaccard / (1.0 + jaccard) * (a.distinct + b.distinct);
-      double containment = std::min(1.0, intersection / from.distinct);
-      const bool names = names_relate(from, to);
-      // Measures (counts, years, ratings) refer to nothing unless the names say so.
-      if (from.measure && !names) continue;
-      // When from is contained in to, J = |from| / |to|: with few expected equal slots the
-      // signatures cannot see a small set inside a large one. Then agreeing names and
-      // from's range inside to's stand in for the values.
-      const double expected_slots = static_cast<double>(perm) * from.distinct / to.distinct;
-      if (containment < min_containment) {
-        if (expected_slots >= 2.0 || !names || !range_within(from, to) || !to.key) continue;
-        containment = 1.0;
+
+      // The pair read as from -> to, if it passes.
+      auto consider = [&](const Item& from, const Item& to) -> std::optional<Scored> {
+        if (!to.key && !composite) return std::nullopt;
+        double containment = std::min(1.0, intersection / from.distinct);
+        // When from is contained in to, J = |from| / |to|: with few expected equal slots the
+        // signatures cannot see a small set inside a large one. Then agreeing names and
+        // from's range inside to's stand in for the values (below).
+        const double expected_slots = static_cast<double>(perm) * from.distinct / to.distinct;
+        const bool blind = containment < min_containment;
+        if (blind && (expected_slots >= 2.0 || !to.key)) return std::nullopt;
+        const bool names = names_relate(from, to);
+        // Within one table: references to the table's own key only (manager_id -> id).
+        if (from.table == to.table && (!to.sole_pk || from.key)) return std::nullopt;
+        // Text shared with a unique text column that is no declared key (addresses, names
+        // copied between tables): only with agreeing names, or into codes.
+        if (!to.integer && !to.sole_pk && !names && !same_names && !has_format(to, "code")) return std::nullopt;
+        // Dates only into a declared key (a calendar table).
+        if ((from.date || to.date) && !to.sole_pk) return std::nullopt;
+        // Measures (counts, years, ratings) refer to nothing unless the names say so.
+        if (from.measure && !names) return std::nullopt;
+        if (blind) {
+          if (!names || !range_within(from, to)) return std::nullopt;
+          containment = 1.0;
+        }
+        // Tiny value sets ({1, 2}) overlap everything: only with agreeing names.
+        if (std::min(a.distinct, b.distinct) < 3 && !names && !same_names) return std::nullopt;
+        Scored s;
+        s.from = &from;
+        s.to = &to;
+        s.names = names || same_names;
+        s.chance = chance_overlap(from, to);
+        s.jaccard = jaccard;
+        s.containment = containment;
+        return s;
+      };
+      // Both directions; the better: agreeing names, then a declared key as the target,
+      // then the smaller set inside the larger.
+      auto ab = consider(a, b);
+      auto ba = consider(b, a);
+      auto rank = [](const Scored& s) {
+        return std::make_tuple(s.names, s.to->sole_pk, s.containment, s.to->distinct);
+      };
+      if (ab && ba) {
+        if (rank(*ba) > rank(*ab)) ab = std::move(ba);
+      } else if (ba) {
+        ab = std::move(ba);
       }
-      // Tiny value sets ({1, 2}) overlap everything: only with agreeing names.
-      if (std::min(a.distinct, b.distinct) < 3 && !names && !same_names) continue;
-      Scored s;
-      s.from = &from;
-      s.to = &to;
-      s.names = names || same_names;
-      s.chance = chance_overlap(from, to);
-      s.candidate = {from.table->name, from.column->name, to.table->name, to.column->name, jaccard, containment,
-                     name_score(from.column->name, to.table->name, to.column->name), declared(from, to)};
-      found.push_back(std::move(s));
+      if (ab) found.push_back(std::move(*ab));
     }
+  };
+
+  // Pairs worth evaluating, without looking at all of them: a pair passes only with a
+  // shared value (an equal signature slot: J > 0) or with agreeing names (a shared name
+  // word stem) or within one table. Buckets of items by slot value, by stem and by table.
+  auto stem = [](std::string_view w) {
+    while (w.size() > 3 && (w.back() == 's' || w.back() == 'e')) w.remove_suffix(1);
+    return std::string(w);
+  };
+  std::unordered_map<uint64_t, std::vector<uint32_t>> by_slot;
+  std::unordered_map<std::string, std::vector<uint32_t>> by_column_stem, by_any_stem;
+  std::unordered_map<const catalog::Table*, std::vector<uint32_t>> by_table;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const Item& x = items[i];
+    const auto idx = static_cast<uint32_t>(i);
+    const auto& signature = x.column->profile.minhash;
+    for (size_t k = 0; k < signature.size(); ++k) {
+      if (signature[k] != index::MinHasher::kMaxHash) by_slot[(uint64_t{k} << 32) | signature[k]].push_back(idx);
+    }
+    for (const auto& w : x.words) {
+      by_column_stem[stem(w)].push_back(idx);
+      by_any_stem[stem(w)].push_back(idx);
+    }
+    for (const auto& w : x.table_words) by_any_stem[stem(w)].push_back(idx);
+    by_table[x.table].push_back(idx);
+  }
+  auto unique_stems = [&](const std::vector<std::string>& words) {
+    std::set<std::string> out;
+    for (const auto& w : words) out.insert(stem(w));
+    return out;
+  };
+  std::vector<uint32_t> seen(items.size(), UINT32_MAX);
+  std::vector<uint32_t> partners;
+  for (size_t i = 0; i < targets; ++i) {
+    const Item& x = items[i];
+    const auto self = static_cast<uint32_t>(i);
+    partners.clear();
+    auto add = [&](const std::vector<uint32_t>& bucket) {
+      for (uint32_t j : bucket) {
+        // Each pair once: two targets meet from the smaller index.
+        if (j == self || (j < targets && j < self) || seen[j] == self) continue;
+        seen[j] = self;
+        partners.push_back(j);
+      }
+    };
+    const auto& signature = x.column->profile.minhash;
+    for (size_t k = 0; k < signature.size(); ++k) {
+      auto it = by_slot.find((uint64_t{k} << 32) | signature[k]);
+      if (it != by_slot.end()) add(it->second);
+    }
+    // x as the target: sources whose column words meet x's column or table words.
+    std::vector<std::string> target_words = x.words;
+    target_words.insert(target_words.end(), x.table_words.begin(), x.table_words.end());
+    for (const auto& w : unique_stems(target_words)) {
+      auto it = by_column_stem.find(w);
+      if (it != by_column_stem.end()) add(it->second);
+    }
+    // x as the source (of another target): its column words.
+    for (const auto& w : unique_stems(x.words)) {
+      auto it = by_any_stem.find(w);
+      if (it != by_any_stem.end()) add(it->second);
+    }
+    add(by_table[x.table]);
+    std::sort(partners.begin(), partners.end());
+    for (uint32_t j : partners) evaluate(x, items[j]);
   }
   // Chance overlaps (values inside a dense integer range) say something only when the
   // names agree, or when a source that is no key fits one such target alone. A source
   // with a parent (a target that is its table's key) keeps no siblings (other columns
   // that refer to the same parent).
-  std::map<const Item*, int> chance_targets;
-  std::map<const Item*, bool> has_parent;
+  std::unordered_map<const Item*, int> chance_targets;
+  std::unordered_map<const Item*, bool> has_parent;
   for (const auto& s : found) {
     chance_targets[s.from] += s.chance;
     if (s.to->sole_pk && (s.names || !s.chance)) has_parent[s.from] = true;
@@ -339,23 +461,24 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
   for (auto& s : found) {
     if (s.chance && !s.names && (s.from->key || chance_targets[s.from] > 1)) continue;
     if (!s.to->sole_pk && has_parent[s.from]) continue;
-    s.score = s.candidate.containment + (s.names ? 1.0 : 0.5 * s.candidate.name_score) - (s.chance ? 0.5 : 0.0);
-    kept_scored.push_back(std::move(s));
+    s.name_score = name_score(s.from->column->name, s.to->table->name, s.to->column->name);
+    s.score = s.containment + (s.names ? 1.0 : 0.5 * s.name_score) - (s.chance ? 0.5 : 0.0);
+    kept_scored.push_back(s);
   }
   std::sort(kept_scored.begin(), kept_scored.end(), [](const Scored& x, const Scored& y) {
     if (x.score != y.score) return x.score > y.score;
-    const auto& a = x.candidate;
-    const auto& b = y.candidate;
-    if (a.containment != b.containment) return a.containment > b.containment;
-    if (a.jaccard != b.jaccard) return a.jaccard > b.jaccard;
-    return std::tie(a.from_table, a.from_column, a.to_table, a.to_column) <
-           std::tie(b.from_table, b.from_column, b.to_table, b.to_column);
+    if (x.containment != y.containment) return x.containment > y.containment;
+    if (x.jaccard != y.jaccard) return x.jaccard > y.jaccard;
+    return std::tie(x.from->table->name, x.from->column->name, x.to->table->name, x.to->column->name) <
+           std::tie(y.from->table->name, y.from->column->name, y.to->table->name, y.to->column->name);
   });
   // At most three targets per source column.
-  std::map<std::pair<std::string, std::string>, int> per_source;
+  std::unordered_map<const Item*, int> per_source;
   std::vector<catalog::JoinCandidate> kept;
-  for (auto& s : kept_scored) {
-    if (++per_source[{s.candidate.from_table, s.candidate.from_column}] <= 3) kept.push_back(std::move(s.candidate));
+  for (const auto& s : kept_scored) {
+    if (++per_source[s.from] > 3) continue;
+    kept.push_back({s.from->table->name, s.from->column->name, s.to->table->name, s.to->column->name, s.jaccard,
+                    s.containment, s.name_score, declared(*s.from, *s.to)});
   }
   return kept;
 }

@@ -1,6 +1,10 @@
 // Database profiling (Operation 0): introspects a database into a Catalog and
 // computes each column's statistics (catalog::ColumnProfile) in one pass per
 // table, tables in parallel, within time budgets, on a sample of big tables.
+// Any backend (db::open_connection): SQLite reads rowid ranges, PostgreSQL ctid page
+// ranges and TABLESAMPLE SYSTEM for big tables (by the planner's row estimate), other
+// engines one bounded read (Oracle SAMPLE, FETCH FIRST / LIMIT); one connection per
+// worker thread.
 // Per-table results are saved in the artifact directory as they finish, so a
 // stopped or budget-cut run resumes where it left off. Columns the options deny
 // are never read. Finally lists join candidates from the MinHash signatures and

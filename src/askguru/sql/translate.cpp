@@ -1448,6 +1448,14 @@ class Translator {
     }
     if (tl == Ty::kDate) date_literal(b->right);
     if (tr == Ty::kDate) date_literal(b->left);
+    // A DATE against ISO text (dates kept as text, as SQLite keeps them): compare text, as
+    // SQLite does (Oracle would read the text with NLS_DATE_FORMAT).
+    if ((tl == Ty::kDate && tr == Ty::kText) || (tl == Ty::kText && tr == Ty::kDate)) {
+      Expr*& date = tl == Ty::kDate ? b->left : b->right;
+      const char* format = date_only_.count(date) ? "YYYY-MM-DD" : "YYYY-MM-DD HH24:MI:SS";
+      date = make_function("TO_CHAR", {date, make_literal(LiteralKind::kString, format, date->pos)}, date->pos);
+      rules.insert("dates");
+    }
     if (b->op == BinaryOp::kIs || b->op == BinaryOp::kIsNot) {
       // SQLite's a IS b (NULL-safe equality; Oracle has no IS NOT DISTINCT FROM before
       // 23ai): DECODE, which matches NULL with NULL.
@@ -1599,7 +1607,10 @@ class Translator {
       if (*per_day != '\0') amount = make_binary(BinaryOp::kDiv, amount, make_literal(LiteralKind::kInteger, per_day, f->pos));
       date = make_binary(negative ? BinaryOp::kSub : BinaryOp::kAdd, date, amount);
     }
-    if (name == "date") date = make_function("TRUNC", {date}, f->pos);
+    if (name == "date") {
+      date = make_function("TRUNC", {date}, f->pos);
+      date_only_.insert(date);
+    }
     rules.insert("dates");
     if (text) {
       slot = make_function("TO_CHAR", {date, make_literal(LiteralKind::kString, name == "date" ? "YYYY-MM-DD" : "YYYY-MM-DD HH24:MI:SS", f->pos)},
@@ -1659,8 +1670,10 @@ class Translator {
       Expr* x = f->args[0];
       if (is_now(x)) {
         slot = name == "date" ? make_function("TRUNC", {sysdate(f->pos)}, f->pos) : sysdate(f->pos);
+        if (name == "date") date_only_.insert(slot);
       } else if (first == Ty::kDate) {
         slot = name == "date" ? make_function("TRUNC", {x}, f->pos) : x;
+        if (name == "date") date_only_.insert(slot);
       } else {
         slot = make_function("SUBSTR", {x, make_literal(LiteralKind::kInteger, "1", f->pos),
                                         make_literal(LiteralKind::kInteger, name == "date" ? "10" : "19", f->pos)},
@@ -1855,6 +1868,7 @@ class Translator {
   std::set<const ColumnRef*> alias_names_;
   bool order_item_top_ = false;
   bool in_concat_ = false;  // expr() is visiting an operand of ||
+  std::set<const Expr*> date_only_;  // Oracle DATEs made by date(): midnight, compared as 'YYYY-MM-DD'
 };
 
 }  // namespace

@@ -42,7 +42,9 @@
 //     date('now') → TRUNC(SYSDATE), datetime('now') → SYSDATE, strftime(f, d) →
 //     TO_CHAR(d, f'), date/datetime modifiers (±N days/hours/minutes/seconds/months/years,
 //     start of day/month/year) → arithmetic, ADD_MONTHS, TRUNC; julianday(d) → d - DATE
-//     '1970-01-01' + 2440587.5; on ISO text columns strftime is SUBSTR of the text;
+//     '1970-01-01' + 2440587.5; on ISO text columns strftime is SUBSTR of the text, and a
+//     DATE compared with text is compared as TO_CHAR(d, 'YYYY-MM-DD[ HH24:MI:SS]');
+//     SQLite's a IS b → DECODE(a, b, 1, 0) = 1;
 //   - CAST: REAL → BINARY_DOUBLE, NUMERIC → NUMBER, TEXT → VARCHAR2(4000), INTEGER →
 //     TRUNC(x) (Oracle's CAST rounds; SQLite truncates);
 //   - conditions used as values → CASE WHEN c THEN 1 WHEN NOT c THEN 0 END, TRUE/FALSE → 1/0,

@@ -202,6 +202,30 @@ TEST(ServerProfile, PostgresSamplesBigTablesAndHonoursTheRowCap) {
   EXPECT_EQ(all->find_column("id")->profile.max, "50000");
 }
 
+TEST(ServerProfile, CliProfileIndexValuesRetrieveOnAUrl) {
+  AG_REQUIRE_POSTGRES();
+  ServerFixture f;
+  const std::string bin = std::string(ASKGURU_BINARY) + " --log-level off ";
+  const std::string common = " --db '" + f.pg.url() + "' --artifacts " + f.tmp.file("art") + " ";
+  auto [rc, out] = askguru::testing::run_command(bin + "profile -q --json --deny people.secret" + common + " 2>&1");
+  ASSERT_EQ(rc, 0) << out;
+  auto j = nlohmann::json::parse(out, nullptr, false);
+  ASSERT_FALSE(j.is_discarded()) << out;
+  EXPECT_EQ(j["db_id"], f.pg.name());
+  EXPECT_EQ(j["tables"], 3);
+  EXPECT_EQ(j["columns_denied"], 1);
+  EXPECT_EQ(j["complete"], true);
+  auto [rc2, indexed] = askguru::testing::run_command(bin + "index -q --deny people.secret" + common + " 2>&1");
+  ASSERT_EQ(rc2, 0) << indexed;
+  auto [rc3, values] = askguru::testing::run_command(bin + "values -q --deny people.secret" + common + " Chloe 2>&1");
+  ASSERT_EQ(rc3, 0) << values;
+  EXPECT_NE(values.find("people.name = 'Chloé'"), std::string::npos) << values;
+  auto [rc4, retrieved] =
+      askguru::testing::run_command(bin + "retrieve -q --deny people.secret" + common + " 'Which club is Chloe in?' 2>&1");
+  ASSERT_EQ(rc4, 0) << retrieved;
+  EXPECT_NE(retrieved.find("people.name"), std::string::npos) << retrieved;
+}
+
 TEST(ServerProfile, PostgresStoppedRunsResume) {
   AG_REQUIRE_POSTGRES();
   ServerFixture f;
@@ -338,6 +362,44 @@ TEST(ServerProfile, OdbcGivesTheSqliteStatisticsAndFollowsChanges) {
   auto after = ArtifactDir::open(odbc, artifacts);
   ASSERT_TRUE(after.ok()) << after.error();
   EXPECT_NE(after->fingerprint(), dir->fingerprint());
+}
+
+TEST(ServerProfile, PostgresThroughOdbcMatchesLibpqAndFollowsWrites) {
+  AG_REQUIRE_POSTGRES();
+  constexpr const char* kPostgresOdbcDriver = "/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so";
+  if (!fs::exists(kPostgresOdbcDriver)) GTEST_SKIP() << "the PostgreSQL ODBC driver (odbc-postgresql) is not installed";
+  ServerFixture f;
+  // odbc:Driver=...;Server=host;Port=port;Database=db;UID=user from the test server's URL.
+  std::string rest = f.pg.url().substr(f.pg.url().find("://") + 3);
+  std::string user = rest.substr(0, rest.find('@'));
+  rest = rest.substr(rest.find('@') + 1);
+  std::string hostport = rest.substr(0, rest.find('/'));
+  std::string host = hostport.substr(0, hostport.find(':'));
+  std::string port = hostport.find(':') == std::string::npos ? "5432" : hostport.substr(hostport.find(':') + 1);
+  std::string odbc = std::string("odbc:Driver=") + kPostgresOdbcDriver + ";Server=" + host + ";Port=" + port +
+                     ";Database=" + f.pg.name() + ";UID=" + user;
+  auto native = profile_of(f.pg.url(), f.tmp.file("art"));
+  ASSERT_TRUE(native.ok()) << native.error();
+  ArtifactOptions artifacts;
+  artifacts.root = f.tmp.file("art");
+  auto dir = ArtifactDir::open(odbc, artifacts);
+  ASSERT_TRUE(dir.ok()) << dir.error();
+  EXPECT_EQ(dir->db_id(), f.pg.name());
+  auto run = profile_database(*dir);
+  ASSERT_TRUE(run.ok()) << run.error();
+  for (const char* table : {"people", "team", "club"}) expect_same_profile(*native, run->catalog, table);
+  auto again = ArtifactDir::open(odbc, artifacts);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->fingerprint(), dir->fingerprint());
+  f.pg.admin().exec("UPDATE people SET zip = '02135' WHERE id = 1");
+  f.pg.admin().exec("SELECT pg_stat_force_next_flush()");
+  bool changed = false;
+  for (int i = 0; i < 100 && !changed; ++i) {
+    auto now = ArtifactDir::open(odbc, artifacts);
+    changed = now.ok() && now->fingerprint() != dir->fingerprint();
+    if (!changed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(changed) << "an UPDATE that keeps the row counts changes the fingerprint through ODBC too";
 }
 
 // ---------------------------------------------------------------- evaluation on a server
