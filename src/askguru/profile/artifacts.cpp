@@ -15,6 +15,7 @@
 #include "askguru/common/text.h"
 #include "askguru/db/odbc_connection.h"
 #include "askguru/db/postgres_connection.h"
+#include "askguru/db/postgres_introspect.h"
 #include "askguru/db/sqlite_connection.h"
 #include "askguru/db/sqlite_introspect.h"
 #include "askguru/profile/profiler.h"
@@ -131,18 +132,26 @@ Result<std::string> server_fingerprint(db::Connection& connection) {
   std::string material = connection.fingerprint();
   material += '\n';
   const db::QueryOptions metadata{std::chrono::milliseconds(60000), std::nullopt};
+  const std::string relations =
+      "SELECT c.oid::int8, c.relfilenode::int8, "
+      "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) END "
+      "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+      "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+      "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' ORDER BY c.oid";
   if (auto* pg = dynamic_cast<db::PostgresConnection*>(&connection)) {
-    auto rows = pg->execute_trusted(
-        "SELECT c.oid::int8, c.relfilenode::int8, "
-        "CASE WHEN c.relkind IN ('v', 'm') THEN pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) END "
-        "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-        "AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%' ORDER BY c.oid",
-        metadata);
+    auto rows = pg->execute_trusted(relations, metadata);
     if (!rows.ok()) return rows.status().with_context("fingerprinting " + connection.display_name());
     append_rows(material, *rows);
   } else if (auto* odbc = dynamic_cast<db::OdbcConnection*>(&connection)) {
-    if (odbc->dialect() == Dialect::kOracle) {
+    if (odbc->dialect() == Dialect::kPostgres) {
+      // PostgreSQL through its ODBC driver: the server's counters, as for libpq (no COUNT(*)).
+      auto counters = odbc->execute_trusted(db::postgres_fingerprint_query(), metadata);
+      if (!counters.ok()) return counters.status().with_context("fingerprinting " + connection.display_name());
+      append_rows(material, *counters);
+      auto rows = odbc->execute_trusted(relations, metadata);
+      if (!rows.ok()) return rows.status().with_context("fingerprinting " + connection.display_name());
+      append_rows(material, *rows);
+    } else if (odbc->dialect() == Dialect::kOracle) {
       auto rows = odbc->execute_trusted(
           "SELECT owner, table_name, num_rows, TO_CHAR(last_analyzed, 'YYYY-MM-DD HH24:MI:SS') FROM all_tables "
           "ORDER BY owner, table_name",

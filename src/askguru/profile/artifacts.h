@@ -50,13 +50,16 @@ Result<std::string> database_fingerprint(const std::string& db_path);
 //    estimates (reltuples): autovacuum changes them without any write.
 //  - ODBC: the connection's fingerprint (address, DBMS, SQLColumns) plus row counts:
 //    COUNT(*) per table (at most 2,000 tables), on Oracle ALL_TABLES.NUM_ROWS and
-//    LAST_ANALYZED plus ALL_TAB_MODIFICATIONS when readable.
-// What it can miss (the artifacts then stay until --force): on PostgreSQL, writes the
-// statistics system has not yet flushed (a backend reports its counters at most once a
-// second and when it goes idle), and counters reset by pg_stat_reset() or a crash (that
-// only rebuilds); changed comments. On ODBC, UPDATEs that keep every table's row count,
-// and on Oracle changes since the last statistics run when ALL_TAB_MODIFICATIONS is not
-// readable.
+//    LAST_ANALYZED plus ALL_TAB_MODIFICATIONS when readable; PostgreSQL through its
+//    driver as through libpq (write counters, relfilenodes, view definitions).
+// What it can miss (the artifacts then stay until --force or the next noticed change):
+// on PostgreSQL, writes the statistics system has not reported yet (a session reports
+// its counters when it goes idle, at most once a second, and when it ends), writes with
+// track_counts off, changed comments and changed functions a view calls; a counter reset
+// (pg_stat_reset(), a crash) only causes a needless rebuild. Through ODBC, UPDATEs that
+// keep every table's row count, tables past the first 2,000, and on Oracle DML that
+// ALL_TAB_MODIFICATIONS has not recorded yet (it is flushed every few minutes) or cannot
+// be read (then only changes since the last statistics run show).
 Result<std::string> server_fingerprint(db::Connection& connection);
 
 // The database's name for a server connection (PostgreSQL's database, ODBC's

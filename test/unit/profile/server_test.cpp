@@ -364,6 +364,44 @@ TEST(ServerProfile, OdbcGivesTheSqliteStatisticsAndFollowsChanges) {
   EXPECT_NE(after->fingerprint(), dir->fingerprint());
 }
 
+TEST(ServerProfile, PostgresThroughOdbcMatchesLibpqAndFollowsWrites) {
+  AG_REQUIRE_POSTGRES();
+  constexpr const char* kPostgresOdbcDriver = "/usr/lib/x86_64-linux-gnu/odbc/psqlodbcw.so";
+  if (!fs::exists(kPostgresOdbcDriver)) GTEST_SKIP() << "the PostgreSQL ODBC driver (odbc-postgresql) is not installed";
+  ServerFixture f;
+  // odbc:Driver=...;Server=host;Port=port;Database=db;UID=user from the test server's URL.
+  std::string rest = f.pg.url().substr(f.pg.url().find("://") + 3);
+  std::string user = rest.substr(0, rest.find('@'));
+  rest = rest.substr(rest.find('@') + 1);
+  std::string hostport = rest.substr(0, rest.find('/'));
+  std::string host = hostport.substr(0, hostport.find(':'));
+  std::string port = hostport.find(':') == std::string::npos ? "5432" : hostport.substr(hostport.find(':') + 1);
+  std::string odbc = std::string("odbc:Driver=") + kPostgresOdbcDriver + ";Server=" + host + ";Port=" + port +
+                     ";Database=" + f.pg.name() + ";UID=" + user;
+  auto native = profile_of(f.pg.url(), f.tmp.file("art"));
+  ASSERT_TRUE(native.ok()) << native.error();
+  ArtifactOptions artifacts;
+  artifacts.root = f.tmp.file("art");
+  auto dir = ArtifactDir::open(odbc, artifacts);
+  ASSERT_TRUE(dir.ok()) << dir.error();
+  EXPECT_EQ(dir->db_id(), f.pg.name());
+  auto run = profile_database(*dir);
+  ASSERT_TRUE(run.ok()) << run.error();
+  for (const char* table : {"people", "team", "club"}) expect_same_profile(*native, run->catalog, table);
+  auto again = ArtifactDir::open(odbc, artifacts);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->fingerprint(), dir->fingerprint());
+  f.pg.admin().exec("UPDATE people SET zip = '02135' WHERE id = 1");
+  f.pg.admin().exec("SELECT pg_stat_force_next_flush()");
+  bool changed = false;
+  for (int i = 0; i < 100 && !changed; ++i) {
+    auto now = ArtifactDir::open(odbc, artifacts);
+    changed = now.ok() && now->fingerprint() != dir->fingerprint();
+    if (!changed) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(changed) << "an UPDATE that keeps the row counts changes the fingerprint through ODBC too";
+}
+
 // ---------------------------------------------------------------- evaluation on a server
 
 struct EvalCase {
