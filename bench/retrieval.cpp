@@ -18,6 +18,7 @@
 //                               [--key W] [--join W] [--generator lsh|fts5] [--no-sweep] [--misses N [--show-top]]
 //                               [--reuse] [--no-examples] [--name W] [--label W] [--table-relevance W]
 //                               [--pair F] [--pair-min R] [--join-tables N] [--dump FILE]
+//                               [--example-columns W]
 //   --dump writes one JSON line per database (documents, tables, joins) and per question
 //   (gold columns, every candidate's score parts) to tune the column scoring offline.
 #include <unistd.h>
@@ -82,6 +83,7 @@ struct Args {
   bool examples = true;
   size_t misses = 0;
   bool show_top = false;  // with --misses: the top 10 retrieved too
+  double example_weight = 0;  // > 0: columns of similar examples (gold SQL excluded) boost columns
   std::string dump;       // JSON lines of every question's score parts (for offline analysis)
 };
 
@@ -397,6 +399,11 @@ void evaluate(Suite& suite, const Args& args) {
       q.examples_k = 0;
       q.value_options.generator = args.generator;
       q.column_options = args.column;
+      if (args.example_weight > 0) {
+        q.column_options.example_weight = args.example_weight;
+        q.exclude_question = e.question;
+        q.exclude_sql = e.gold_sql;
+      }
       const double cpu0 = thread_cpu_ms();
       auto t = Clock::now();
       auto r = d.artifacts->retrieve(q);
@@ -627,6 +634,7 @@ int main(int argc, char** argv) {
     else if (a == "--misses") args.misses = std::stoul(next());
     else if (a == "--show-top") args.show_top = true;
     else if (a == "--dump") args.dump = next();
+    else if (a == "--example-columns") args.example_weight = std::stod(next());
     else if (a == "--generator") {
       auto g = index::parse_candidate_generator(next());
       if (!g.ok()) {
@@ -668,7 +676,27 @@ int main(int argc, char** argv) {
       continue;
     }
     build(*suite, args, root);
+    std::unique_ptr<index::ExampleStore> store;
+    if (args.example_weight > 0) {
+      // The store of the suite's own questions; each question excludes itself and every
+      // example with its gold SQL (Spider asks each query twice, in paraphrase).
+      auto opened = index::open_example_store((fs::path(dir) / s.dataset).string(), root, true, nullptr, true);
+      if (!opened.ok()) {
+        std::printf("[%s] example store: %s\n", s.name, opened.error().c_str());
+        continue;
+      }
+      store = std::make_unique<index::ExampleStore>(std::move(opened->second));
+      for (Database& d : suite->databases) {
+        if (d.artifacts) d.artifacts->use_examples(store.get());
+      }
+      std::printf("[%s] columns of similar examples weigh %.2f (store: %zu pairs of %s; the asked question and its gold "
+                  "SQL excluded)\n",
+                  s.name, args.example_weight, store->size(), s.dataset);
+    }
     evaluate(*suite, args);
+    for (Database& d : suite->databases) {
+      if (d.artifacts) d.artifacts->use_examples(nullptr);
+    }
     if (args.examples && std::string(s.name) == "spider_train") examples(*suite, args, root, (fs::path(dir) / s.dataset).string());
   }
   if (g_dump) std::fclose(g_dump);

@@ -241,6 +241,7 @@ struct ColumnIndex::Impl {
   std::vector<JoinEdge> joins;
   std::vector<std::vector<std::string>> name_terms;  // column document -> stems of its name (and expansions)
   std::vector<bool> label;                           // column document -> a label column of its table
+  std::vector<std::string> lower_keys;               // column document -> lower "table\x1fcolumn"
   std::shared_ptr<const Embedder> embedder;
   std::shared_ptr<const LexicalEmbedder> lexical;  // when the embedder is our own
   std::unique_ptr<faiss::IndexFlatIP> column_vectors;
@@ -273,6 +274,8 @@ struct ColumnIndex::Impl {
     texts.clear();
     for (const TableDocument& t : tables) texts.push_back(t.text);
     table_bm25.build(texts);
+    lower_keys.clear();
+    for (const ColumnDocument& d : docs) lower_keys.push_back(text::to_lower(d.table) + '\x1f' + text::to_lower(d.column));
     label.assign(docs.size(), false);
     for (size_t i = 0; i < docs.size(); ++i) {
       if (docs[i].key) continue;
@@ -565,9 +568,17 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
   std::unordered_set<std::string> question_terms;
   for (std::string& t : bm25_terms(text)) question_terms.insert(std::move(t));
   std::unordered_map<std::string, double> value_score;  // "table\x1fcolumn" -> best value hit
+  std::unordered_map<std::string, double> example_score;  // lower "table\x1fcolumn" -> best example
   if (options.value_hits) {
     for (const ValueHit& h : *options.value_hits) {
       double& s = value_score[h.table + '\x1f' + h.column];
+      s = std::max(s, h.score);
+    }
+  }
+  if (options.example_columns && options.example_weight > 0) {
+    for (const ColumnHit& h : *options.example_columns) {
+      // Keyed in lower case: an example's SQL may spell names differently.
+      double& s = example_score[text::to_lower(h.table) + '\x1f' + text::to_lower(h.column)];
       s = std::max(s, h.score);
     }
   }
@@ -589,6 +600,10 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
     if (!value_score.empty()) {
       auto it = value_score.find(d.table + '\x1f' + d.column);
       if (it != value_score.end()) s += options.value_weight * it->second;
+    }
+    if (!example_score.empty()) {
+      auto it = example_score.find(impl.lower_keys[id]);
+      if (it != example_score.end()) s += options.example_weight * it->second;
     }
     scored.emplace_back(s, id);
     if (options.explain) {

@@ -54,6 +54,17 @@ bool is_capitalised(std::string_view w) { return !w.empty() && std::isupper(stat
 
 std::string key_of(std::string_view q) { return text::to_lower(text::trim(q)); }
 
+// A SQL for equality up to case, white space, quote style and a final semicolon.
+std::string sql_key(std::string_view sql) {
+  std::string out;
+  for (char c : sql) {
+    if (std::isspace(static_cast<unsigned char>(c))) continue;
+    out += c == '"' ? '\'' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  while (!out.empty() && out.back() == ';') out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 std::string mask_question(std::string_view question, const ValueIndex* values) {
@@ -433,9 +444,11 @@ Result<std::vector<ExampleHit>> ExampleStore::search(std::string_view question, 
   if (impl.examples.empty() || query.top_k == 0) return out;
   AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_one(mask_question(question, query.values)));
   const std::string exclude = key_of(query.exclude_question);
+  const std::string exclude_sql = query.exclude_sql.empty() ? std::string() : sql_key(query.exclude_sql);
   auto excluded = [&](uint32_t id) {
     const StoredExample& e = impl.examples[id];
-    return !exclude.empty() && e.db_id == query.db_id && key_of(e.question) == exclude;
+    if (e.db_id != query.db_id) return false;
+    return (!exclude.empty() && key_of(e.question) == exclude) || (!exclude_sql.empty() && sql_key(e.sql) == exclude_sql);
   };
   // Same-database examples: scored directly; the others: FAISS's best.
   std::vector<std::pair<float, uint32_t>> same, others;

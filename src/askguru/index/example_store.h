@@ -69,6 +69,9 @@ struct ExampleQuery {
   size_t top_k = 5;
   std::string db_id;             // examples of this database come first
   std::string exclude_question;  // never return this question (case-insensitive) of db_id
+  // Never return an example of db_id with this SQL (compared without case, spaces and
+  // quote style): in evaluation, paraphrases of the asked question share its gold SQL.
+  std::string exclude_sql;
   const ValueIndex* values = nullptr;  // the database's values, for masking the question
   bool diverse = true;           // at most one example per SQL skeleton (while there are enough)
   // Same-database examples below this similarity give way to better ones from other databases.

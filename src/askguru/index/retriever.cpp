@@ -3,6 +3,8 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <set>
+#include <unordered_map>
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -17,6 +19,8 @@
 #include "askguru/db/connection.h"
 #include "askguru/index/embedder.h"
 #include "askguru/profile/artifacts.h"
+#include "askguru/sql/analysis.h"
+#include "askguru/sql/parser.h"
 
 namespace askguru::index {
 namespace {
@@ -50,6 +54,32 @@ struct DatabaseArtifacts::Impl {
   const ExampleStore* examples = nullptr;
   BuildStats stats;
   json manifest;
+  // Columns of the example store's SQL (by example id), parsed against the catalog once.
+  mutable std::mutex example_mutex;
+  mutable std::unordered_map<size_t, std::vector<std::pair<std::string, std::string>>> example_cache;
+
+  std::vector<std::pair<std::string, std::string>> example_columns(size_t id, const std::string& sql) const {
+    {
+      std::lock_guard lock(example_mutex);
+      auto it = example_cache.find(id);
+      if (it != example_cache.end()) return it->second;
+    }
+    std::vector<std::pair<std::string, std::string>> out;
+    auto ast = sql::parse(sql, catalog.dialect);
+    if (ast.ok()) {
+      auto analysis = sql::analyze(*ast, catalog);
+      if (analysis.ok()) {
+        std::set<std::pair<std::string, std::string>> seen;
+        for (const sql::ColumnUse& c : analysis->columns) {
+          if (c.star || c.alias_reference || c.table.empty() || c.instance < 0) continue;
+          if (seen.insert({c.table, c.column}).second) out.emplace_back(c.table, c.column);
+        }
+      }
+    }
+    std::lock_guard lock(example_mutex);
+    example_cache.emplace(id, out);
+    return out;
+  }
 };
 
 DatabaseArtifacts::DatabaseArtifacts() : impl_(std::make_unique<Impl>()) {}
@@ -191,13 +221,28 @@ Result<Retrieval> DatabaseArtifacts::retrieve(const RetrievalQuery& query) const
   ColumnQueryOptions cq = query.column_options;
   cq.top_k = query.columns_k;
   cq.value_hits = &out.values;
+  ExampleQuery eq;
+  eq.db_id = impl.catalog.db_id;
+  eq.exclude_question = query.exclude_question;
+  eq.exclude_sql = query.exclude_sql;
+  eq.values = &impl.values;
+  std::vector<ColumnHit> example_columns;
+  if (impl.examples && query.example_columns_k > 0 && cq.example_weight > 0) {
+    ExampleQuery similar = eq;
+    similar.top_k = query.example_columns_k;
+    similar.diverse = false;
+    AG_ASSIGN_OR_RETURN(std::vector<ExampleHit> hits, impl.examples->search(query.question, similar));
+    for (const ExampleHit& h : hits) {
+      if (!h.same_db) continue;
+      for (const auto& [table, column] : impl.example_columns(h.id, h.example.sql)) {
+        example_columns.push_back({table, column, h.score});
+      }
+    }
+    cq.example_columns = &example_columns;
+  }
   AG_ASSIGN_OR_RETURN(out.columns, impl.columns.search(query.question, query.evidence, cq));
   if (impl.examples && query.examples_k > 0) {
-    ExampleQuery eq;
     eq.top_k = query.examples_k;
-    eq.db_id = impl.catalog.db_id;
-    eq.exclude_question = query.exclude_question;
-    eq.values = &impl.values;
     AG_ASSIGN_OR_RETURN(out.examples, impl.examples->search(query.question, eq));
   }
   return out;

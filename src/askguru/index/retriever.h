@@ -62,6 +62,10 @@ struct RetrievalQuery {
   size_t columns_k = 10;
   size_t examples_k = 5;
   std::string exclude_question;  // for evaluation on the store's own questions
+  std::string exclude_sql;       // for evaluation: nor any example with the asked gold SQL
+  // Same-database examples whose SQL's columns feed column retrieval
+  // (column_options.example_weight); 0: none.
+  size_t example_columns_k = 5;
   ValueQueryOptions value_options;
   ColumnQueryOptions column_options;
 };

@@ -460,6 +460,58 @@ TEST(DatabaseArtifacts, EmbeddersAreNeverMixed) {
   EXPECT_FALSE(DatabaseArtifacts::open(path, other).ok());
 }
 
+TEST(ExampleStore, ExcludesEveryExampleWithTheAskedSql) {
+  auto store = ExampleStore::build({{"db", "How many heads are older than 56?", "", "SELECT count(*) FROM head WHERE age > 56"},
+                                    {"db", "Count the heads older than 56.", "", "select COUNT(*)  from head where age  >  56;"},
+                                    {"db", "List the names of heads older than 56.", "", "SELECT name FROM head WHERE age > 56"},
+                                    {"other", "How many heads are older than 56?", "", "SELECT count(*) FROM head WHERE age > 56"}});
+  ASSERT_TRUE(store.ok()) << store.error();
+  ExampleQuery q;
+  q.db_id = "db";
+  q.top_k = 8;
+  q.diverse = false;
+  q.exclude_question = "How many heads are older than 56?";
+  q.exclude_sql = "SELECT count(*) FROM head WHERE age > 56";
+  auto hits = store->search("How many heads are older than 56?", q);
+  ASSERT_TRUE(hits.ok()) << hits.error();
+  std::set<std::string> questions;
+  for (const auto& h : *hits) questions.insert(h.example.db_id + ": " + h.example.question);
+  // The paraphrase with the same SQL (other case, spaces, a semicolon) is gone; other
+  // databases' examples are not the asked question's and stay.
+  EXPECT_EQ(questions, (std::set<std::string>{"db: List the names of heads older than 56.",
+                                              "other: How many heads are older than 56?"}));
+}
+
+TEST(DatabaseArtifacts, ColumnsOfSimilarExamplesRankHigher) {
+  TempDir dir;
+  const std::string path = dir.file("club.sqlite");
+  askguru::testing::write_club_database(path);
+  ArtifactOptions o;
+  o.root = dir.file("artifacts");
+  auto a = DatabaseArtifacts::open(path, o);
+  ASSERT_TRUE(a.ok()) << a.error();
+  auto store = ExampleStore::build(
+      {{"club", "Who leads the club?", "", "SELECT T1.email FROM member AS T1 WHERE T1.position = 'President'"},
+       {"club", "List the events of type Game.", "", "SELECT event_name FROM event WHERE type = 'Game'"}});
+  ASSERT_TRUE(store.ok()) << store.error();
+  RetrievalQuery q;
+  q.question = "Who leads the club now?";
+  q.columns_k = 16;
+  auto plain = a->retrieve(q);  // no store yet
+  ASSERT_TRUE(plain.ok()) << plain.error();
+  a->use_examples(&*store);
+  auto helped = a->retrieve(q);
+  ASSERT_TRUE(helped.ok()) << helped.error();
+  EXPECT_LT(rank_of(helped->columns, "member", "email"), rank_of(plain->columns, "member", "email"));
+  EXPECT_LT(rank_of(helped->columns, "member", "position"), 3u);
+  // With the example's SQL excluded (evaluation): as without the store.
+  q.exclude_sql = "SELECT T1.email FROM member AS T1 WHERE T1.position = 'President'";
+  auto excluded = a->retrieve(q);
+  ASSERT_TRUE(excluded.ok());
+  EXPECT_EQ(rank_of(excluded->columns, "member", "email"), rank_of(plain->columns, "member", "email"));
+  a->use_examples(nullptr);
+}
+
 TEST(DatabaseArtifacts, AttachedExamplesAreRemembered) {
   TempDir dir;
   const std::string path = dir.file("club.sqlite");
