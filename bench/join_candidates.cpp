@@ -399,6 +399,14 @@ int main(int argc, char** argv) {
     for (const auto& j : candidates) {
       within += j.from_table.substr(0, j.from_table.find("__")) == j.to_table.substr(0, j.to_table.find("__"));
     }
+    if (args.show) {
+      for (const auto& j : candidates) {
+        bool same = j.from_table.substr(0, j.from_table.find("__")) == j.to_table.substr(0, j.to_table.find("__"));
+        std::printf("  %s %s.%s -> %s.%s (containment %.2f, jaccard %.2f, names %.2f)\n", same ? "=" : "x",
+                    j.from_table.c_str(), j.from_column.c_str(), j.to_table.c_str(), j.to_column.c_str(),
+                    j.containment, j.jaccard, j.name_score);
+      }
+    }
     std::printf("[one schema] %zu tables, %zu columns (%zu copies of every catalog): find_join_candidates %.3f s, "
                 "%zu candidates, %.1f%% of them within one database\n",
                 big.tables.size(), columns, args.scale, seconds, candidates.size(),

@@ -1,5 +1,6 @@
 #include "askguru/index/value_index.h"
 
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -406,7 +407,15 @@ Result<ValueIndex> ValueIndex::build(db::Connection& connection, const catalog::
                                      std::to_string(options.max_values_per_column) +
                                      (connection.dialect() == Dialect::kOracle ? " ROWS ONLY" : "");
       auto rows = connection.execute(sql, query_options);
-      if (!rows.ok()) return rows.status().with_context("value index: reading " + t.name + "." + c.name);
+      if (!rows.ok()) {
+        // A server column DISTINCT cannot read (PostgreSQL json, Oracle CLOB/LONG) is left
+        // out; on SQLite every column can be read, so an error there is real.
+        if (sqlite || rows.status().code() != ErrorCode::kSqlError) {
+          return rows.status().with_context("value index: reading " + t.name + "." + c.name);
+        }
+        spdlog::info("value index: {}.{} left out: {}", t.name, c.name, rows.error());
+        continue;
+      }
       ValueColumn vc{t.name, c.name, 0};
       const auto column_id = static_cast<uint32_t>(impl.columns.size());
       for (const db::Row& row : rows->rows) {

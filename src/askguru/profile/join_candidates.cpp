@@ -244,22 +244,30 @@ bool compatible(const Item& a, const Item& b) {
 
 // A small range of integers the column fills densely (1..n surrogate keys, counts,
 // ratings): such columns overlap each other by chance.
-bool dense_range(const Item& x) {
-  if (!x.integer) return false;
-  if (!x.range) return x.column->profile.max_length <= 2;  // numbers as text: below 100
-  double width = x.hi - x.lo + 1;
-  return width > 0 && x.distinct >= 0.5 * width;
-}
+// A target that would hold this share of from's values by chance always counts as chance:
+// ids are not spread uniformly (low numbers are denser), so the bound below is optimistic.
+constexpr double kChanceShare = 0.25;
 
-// Whether `from`'s values would sit inside `to`'s by chance: `to` fills its range densely
-// and most of from's range lies within it.
-bool chance_overlap(const Item& from, const Item& to) {
-  if (!from.integer || !to.integer || !dense_range(to)) return false;
-  if (!from.range || !to.range) return true;
-  double density = std::min(1.0, to.distinct / (to.hi - to.lo + 1));
+// Numbers as text have no known range: below 100 (two digits) counts as a small range.
+bool small_text_numbers(const Item& x) { return x.integer && !x.range && x.column->profile.max_length <= 2; }
+
+// Whether `from`'s values could sit inside `to`'s by chance as much as they do: with
+// to's values spread over its range at density rho, each of from's values (over the
+// part of its range that to covers) falls in to's set with probability rho; the
+// containment seen is chance unless the Chernoff bound on reaching it,
+// exp(-d KL(c || rho)), is below 1%.
+bool chance_overlap(const Item& from, const Item& to, double containment) {
+  if (!from.integer || !to.integer) return false;
+  if (!from.range || !to.range) return small_text_numbers(from) || small_text_numbers(to);
+  double width = to.hi - to.lo + 1;
   double overlap = std::min(from.hi, to.hi) - std::max(from.lo, to.lo) + 1;
-  if (overlap <= 0) return false;
-  return density * overlap / (from.hi - from.lo + 1) >= 0.5;
+  if (width <= 0 || overlap <= 0) return false;
+  double rho = std::min(1.0, to.distinct / width) * overlap / (from.hi - from.lo + 1);
+  double c = std::min(containment, 0.999);
+  if (c <= rho || rho >= kChanceShare) return true;
+  if (rho <= 0) return false;
+  double kl = c * std::log(c / rho) + (1 - c) * std::log((1 - c) / std::max(1e-9, 1 - rho));
+  return -from.distinct * kl > std::log(0.01);
 }
 
 // From's [min, max] inside to's (numbers compared as numbers, text as text).
@@ -336,12 +344,13 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
       auto consider = [&](const Item& from, const Item& to) -> std::optional<Scored> {
         if (!to.key && !composite) return std::nullopt;
         double containment = std::min(1.0, intersection / from.distinct);
-        // When from is contained in to, J = |from| / |to|: with few expected equal slots the
-        // signatures cannot see a small set inside a large one. Then agreeing names and
-        // from's range inside to's stand in for the values (below).
+        // When from is contained in to, J = |from| / |to|: with few expected equal slots (under
+        // 4) the signatures can neither see a small set inside a large one nor tell one or
+        // two chance matches from it. Then agreeing names and from's range inside to's
+        // stand in for the values (below).
         const double expected_slots = static_cast<double>(perm) * from.distinct / to.distinct;
-        const bool blind = containment < min_containment;
-        if (blind && (expected_slots >= 2.0 || !to.key)) return std::nullopt;
+        const bool blind = containment < min_containment || expected_slots < 4.0;
+        if (blind && (expected_slots >= 4.0 || !to.key)) return std::nullopt;
         const bool names = names_relate(from, to);
         // Within one table: references to the table's own key only (manager_id -> id).
         if (from.table == to.table && (!to.sole_pk || from.key)) return std::nullopt;
@@ -354,7 +363,7 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
         if (from.measure && !names) return std::nullopt;
         if (blind) {
           if (!names || !range_within(from, to)) return std::nullopt;
-          containment = 1.0;
+          if (containment < min_containment) containment = 1.0;
         }
         // Tiny value sets ({1, 2}) overlap everything: only with agreeing names.
         if (std::min(a.distinct, b.distinct) < 3 && !names && !same_names) return std::nullopt;
@@ -362,7 +371,7 @@ std::vector<catalog::JoinCandidate> find_join_candidates(const catalog::Catalog&
         s.from = &from;
         s.to = &to;
         s.names = names || same_names;
-        s.chance = chance_overlap(from, to);
+        s.chance = chance_overlap(from, to, containment);
         s.jaccard = jaccard;
         s.containment = containment;
         return s;

@@ -18,12 +18,14 @@ namespace askguru::profile {
 //     fractional reals, blobs, booleans, contact data, money or long free text; dates
 //     only into a declared key);
 //   - containment of from in to, |A∩B|/|A| = J(|A|+|B|)/((1+J)|A|), of at least
-//     `min_containment`; or, where the signatures cannot see a small set inside a large
-//     one (fewer than 2 equal slots expected), agreeing names and from's range inside to's
-//     (containment is then recorded as 1);
+//     `min_containment`; where the signatures cannot tell (fewer than 4 equal slots
+//     expected if from were inside to: a small set in a large one), agreeing names and
+//     from's range inside to's instead (a containment below the threshold is then
+//     recorded as 1);
 //   - agreeing names (equal words, a column named after the target's table or its head
 //     noun, a role before the target's words, a hierarchy word within a table) when the
-//     values would overlap by chance: dense integer ranges (1..n keys) or tiny sets; a
+//     values could overlap by chance: integers inside a range the target fills to 25% or
+//     more (1..n keys), or where a Chernoff bound does not rule chance out; tiny sets. A
 //     key or a measure (count, year, rating) as the source needs them always, another
 //     source only when it fits several such targets. Text into a unique text column that
 //     is no declared key (addresses copied between tables) needs them too.

@@ -1,6 +1,6 @@
 // Join discovery (profile/join_candidates.h) on small databases the tests write: a small
 // column inside a large key is found, 1..n integer columns are not paired by chance,
-// declared foreign keys are marked.
+// declared foreign keys are marked, composite key parts and hierarchies are found.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -151,6 +151,43 @@ TEST(JoinCandidates, DeclaredForeignKeysAreMarked) {
     EXPECT_EQ(again[i].from_column, joins[i].from_column);
     EXPECT_EQ(again[i].declared, joins[i].declared);
   }
+}
+
+TEST(JoinCandidates, CompositeKeyPartsAndHierarchies) {
+  TempDir tmp;
+  // takes references section by its four-column key (no column of it is unique);
+  // employee.manager_id refers to employee's own key; dept and project are keyed 1..n
+  // by a bare "id" each, which says nothing.
+  auto c = profile_script(tmp, R"(
+    CREATE TABLE section (course_id TEXT, sec_id TEXT, semester TEXT, year INTEGER,
+                          PRIMARY KEY (course_id, sec_id, semester, year));
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 39)
+      INSERT INTO section SELECT printf('CS-%03d', 101 + i % 10), CAST(1 + (i / 10) % 2 AS TEXT),
+                                 CASE WHEN i < 20 THEN 'Fall' ELSE 'Spring' END, 2001 + i % 5 FROM n;
+    CREATE TABLE takes (student INTEGER, course_id TEXT, sec_id TEXT, semester TEXT, year INTEGER,
+                        PRIMARY KEY (student, course_id, sec_id, semester, year));
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 199)
+      INSERT INTO takes SELECT 5000 + i, course_id, sec_id, semester, year
+                        FROM n JOIN section ON section.rowid = 1 + (n.i * 7) % 40;
+    CREATE TABLE employee (emp_id INTEGER PRIMARY KEY, name TEXT, manager_id INTEGER);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30)
+      INSERT INTO employee SELECT i, 'employee ' || i, CASE WHEN i > 5 THEN 1 + i % 5 END FROM n;
+    CREATE TABLE dept (id INTEGER PRIMARY KEY, name TEXT);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10)
+      INSERT INTO dept SELECT i, 'dept ' || i FROM n;
+    CREATE TABLE project (id INTEGER PRIMARY KEY, title TEXT);
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12)
+      INSERT INTO project SELECT i, 'project ' || i FROM n;
+  )");
+  const auto& joins = c.join_candidates;
+  for (const char* part : {"course_id", "sec_id", "semester", "year"}) {
+    EXPECT_TRUE(paired(joins, std::string("takes.") + part, std::string("section.") + part)) << part << "\n"
+                                                                                              << dump(joins);
+  }
+  EXPECT_NE(find(joins, "employee.manager_id", "employee.emp_id"), nullptr) << dump(joins);
+  EXPECT_FALSE(paired(joins, "employee.manager_id", "dept.id")) << dump(joins);
+  EXPECT_FALSE(paired(joins, "dept.id", "project.id")) << dump(joins);
+  EXPECT_FALSE(paired(joins, "employee.emp_id", "project.id")) << dump(joins);
 }
 
 }  // namespace

@@ -226,6 +226,24 @@ TEST(ServerProfile, CliProfileIndexValuesRetrieveOnAUrl) {
   EXPECT_NE(retrieved.find("people.name"), std::string::npos) << retrieved;
 }
 
+TEST(ServerProfile, PostgresColumnsWithoutEqualityDoNotStopTheIndex) {
+  AG_REQUIRE_POSTGRES();
+  TempDir tmp;
+  PgDatabase pg;
+  pg.admin().exec(
+      "CREATE TABLE doc (id integer PRIMARY KEY, body json, tag text, born date);"
+      "INSERT INTO doc VALUES (1, '{\"a\": 1}', 'alpha', '2024-01-31'), (2, '[1]', 'beta', NULL);");
+  index::ArtifactOptions artifacts;
+  artifacts.root = tmp.file("art");
+  auto built = index::DatabaseArtifacts::open(pg.url(), artifacts);
+  ASSERT_TRUE(built.ok()) << built.error();
+  EXPECT_TRUE(built->values().contains("alpha"));
+  EXPECT_TRUE(built->values().contains("2024-01-31"));  // dates read as ISO text
+  const auto* body = built->catalog().find_table("doc")->find_column("body");
+  EXPECT_TRUE(body->profile.profiled);  // profiling reads it; only DISTINCT cannot
+  EXPECT_EQ(body->profile.distinct, 2);
+}
+
 TEST(ServerProfile, PostgresStoppedRunsResume) {
   AG_REQUIRE_POSTGRES();
   ServerFixture f;
