@@ -66,7 +66,7 @@ const std::unordered_map<std::string_view, std::string_view>& question_synonyms(
       {"longest", "length duration"}, {"duration", "time length"}, {"rank", "ranking"},
       {"population", "inhabitants"}, {"year", "date"}, {"month", "date"}, {"day", "date"},
       {"budget", "amount"}, {"score", "point"}, {"points", "score"}, {"won", "win winner result"},
-      {"win", "winner result"}};
+      {"win", "winner result"}, {"full", "first last"}};
   return kMap;
 }
 
