@@ -7,7 +7,9 @@
 #include <nlohmann/json.hpp>
 
 #include "artifact_flags.h"
+#include "askguru/common/text.h"
 #include "askguru/db/format.h"
+#include "askguru/guard/policy.h"
 #include "askguru/pipeline/pipeline.h"
 #include "subcommand.h"
 
@@ -32,10 +34,20 @@ void run_ask(const AskOptions& opt) {
     if (!loaded.ok()) fail(loaded.status(), 2);
     config = std::move(*loaded);
   }
+  const std::string policy_path = config.policy_path;
   auto pipeline = pipeline::Pipeline::create(std::move(config));
   if (!pipeline.ok()) fail(pipeline.status(), 2);
   index::ArtifactOptions artifact_options = opt.artifacts.options();
   artifact_options.quiet = artifact_options.quiet || opt.json;
+  // What the guardrail policy denies is never profiled, indexed or retrieved either.
+  auto policy = guard::resolve_policy(policy_path, "");
+  if (!policy.ok()) fail(policy.status(), 2);
+  artifact_options.allow = [p = *policy](std::string_view table, std::string_view column) {
+    return p.table_allowed("", table) && p.column_allowed(table, column);
+  };
+  artifact_options.allow_id = "policy:" + text::join(policy->allowed_tables, ",") + "|" +
+                              text::join(policy->denied_tables, ",") + "|" + text::join(policy->allowed_columns, ",") +
+                              "|" + text::join(policy->denied_columns, ",");
   auto database = pipeline::Database::open(opt.db, artifact_options, opt.examples);
   if (!database.ok()) fail(database.status(), 2);
 

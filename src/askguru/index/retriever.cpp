@@ -121,7 +121,8 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
       const bool same_embedder = options.embedder ? embedder == options.embedder->name()
                                                   : embedder.rfind("lexical-", 0) == 0;
       reuse = m.is_object() && m.value("format", 0) == kFormat && m.value("fingerprint", "") == impl.fingerprint &&
-              m.value("deny", json::array()) == json(options.deny) && same_embedder;
+              m.value("deny", json::array()) == json(options.deny) && m.value("allow", "") == options.allow_id &&
+              same_embedder;
       if (!same_embedder && !options.build_missing) {
         return make_error(ErrorCode::kInvalidArgument,
                           impl.dir + ": the column index was built with embedder '" + embedder + "', not '" +
@@ -165,6 +166,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   profile::ProfileOptions profile_options;
   profile_options.jobs = options.profile_jobs;
   profile_options.deny = options.deny;
+  profile_options.allow = options.allow;
   profile_options.descriptions_dir = options.descriptions_dir;
   profile_options.tables_json = options.tables_json;
   profile_options.progress = !options.quiet;
@@ -178,6 +180,9 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   ValueIndexOptions value_options = options.values;
   value_options.quiet = options.quiet;
   value_options.excluded_columns.insert(value_options.excluded_columns.end(), options.deny.begin(), options.deny.end());
+  // What the profile denied (the deny list and the policy's allow), spelled "table.column".
+  value_options.excluded_columns.insert(value_options.excluded_columns.end(), impl.catalog.profile.deny.begin(),
+                                        impl.catalog.profile.deny.end());
   AG_ASSIGN_OR_RETURN(impl.values, ValueIndex::build(*connection, impl.catalog, value_options));
   AG_RETURN_IF_ERROR(impl.values.save(impl.dir));
   impl.stats.values_seconds = since(t);
@@ -194,6 +199,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
                        {"db_id", impl.catalog.db_id},
                        {"fingerprint", impl.fingerprint},
                        {"deny", options.deny},
+                       {"allow", options.allow_id},
                        {"values", impl.values.value_count()},
                        {"value_columns", impl.values.columns().size()},
                        {"columns", impl.columns.documents().size()},

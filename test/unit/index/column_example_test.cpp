@@ -395,6 +395,26 @@ TEST(DatabaseArtifacts, DeniedColumnsAreNotIndexed) {
   for (const auto& t : artifacts->columns().tables()) EXPECT_EQ(t.text.find("email"), std::string::npos) << t.text;
   for (const auto& d : artifacts->columns().documents()) EXPECT_NE(d.column, "email");
   EXPECT_FALSE(artifacts->values().contains("angela@example.com"));
+
+  // A policy's denials (the allow predicate) count the same, and another policy rebuilds.
+  ArtifactOptions p;
+  p.root = o.root;
+  p.allow = [](std::string_view table, std::string_view column) { return !(table == "major" && column == "college"); };
+  p.allow_id = "policy: no colleges";
+  auto policed = DatabaseArtifacts::open(path, p);
+  ASSERT_TRUE(policed.ok()) << policed.error();
+  EXPECT_TRUE(policed->stats().built);
+  for (const auto& t : policed->columns().tables()) EXPECT_EQ(t.text.find("college"), std::string::npos) << t.text;
+  for (const auto& d : policed->columns().documents()) EXPECT_NE(d.column, "college");
+  EXPECT_FALSE(policed->values().contains("Harvard University"));
+  EXPECT_TRUE(policed->values().contains("angela@example.com"));  // only the policy's column is gone
+  auto again = DatabaseArtifacts::open(path, p);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->stats().built);
+  p.allow_id = "policy: another";
+  auto other = DatabaseArtifacts::open(path, p);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->stats().built);
 }
 
 TEST(DatabaseArtifacts, EmbeddersAreNeverMixed) {
