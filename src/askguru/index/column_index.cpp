@@ -66,7 +66,7 @@ const std::unordered_map<std::string_view, std::string_view>& question_synonyms(
       {"longest", "length duration"}, {"duration", "time length"}, {"rank", "ranking"},
       {"population", "inhabitants"}, {"year", "date"}, {"month", "date"}, {"day", "date"},
       {"budget", "amount"}, {"score", "point"}, {"points", "score"}, {"won", "win winner result"},
-      {"win", "winner result"}};
+      {"win", "winner result"}, {"full", "first last"}};
   return kMap;
 }
 
@@ -83,10 +83,24 @@ std::string expand(std::string_view text, const std::unordered_map<std::string_v
   return extra;
 }
 
+// lexical_stem() and common derivational endings too, so that a question's verb finds
+// a column's noun: "advises"/"advisor" -> "advis", "located"/"location" -> "locat".
+std::string term_stem(std::string_view word) {
+  std::string s = lexical_stem(word);
+  for (std::string_view suffix : {"ations", "ation", "ment", "ions", "ion", "ing", "ed", "er", "or", "ly"}) {
+    if (s.size() >= suffix.size() + 4 && s.ends_with(suffix)) {
+      s.resize(s.size() - suffix.size());
+      break;
+    }
+  }
+  if (s.size() >= 5 && s.back() == 'e') s.pop_back();
+  return s;
+}
+
 std::vector<std::string> bm25_terms(std::string_view text) {
   std::vector<std::string> out;
   for (const std::string& w : lexical_words(text)) {
-    if (!is_lexical_stop_word(w)) out.push_back(lexical_stem(w));
+    if (!is_lexical_stop_word(w)) out.push_back(term_stem(w));
   }
   return out;
 }

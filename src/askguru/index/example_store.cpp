@@ -477,7 +477,7 @@ Result<std::vector<ExampleHit>> ExampleStore::search(std::string_view question, 
     }
   };
   take(same, query.diverse, query.min_same_db_score);
-  if (out.size() >= query.top_k) return out;
+  if (out.size() >= query.top_k || query.same_db_only) return out;
   // Too few from this database: the best of the others, by FAISS.
   const size_t want = std::min<size_t>(impl.examples.size(), std::max<size_t>(query.top_k * 10, 50));
   std::vector<float> distances(want);

@@ -76,6 +76,8 @@ struct ExampleQuery {
   bool diverse = true;           // at most one example per SQL skeleton (while there are enough)
   // Same-database examples below this similarity give way to better ones from other databases.
   double min_same_db_score = 0.3;
+  // Only same-database examples of at least min_same_db_score (no search of the others).
+  bool same_db_only = false;
 };
 
 class ExampleStore {

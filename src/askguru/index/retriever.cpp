@@ -231,6 +231,7 @@ Result<Retrieval> DatabaseArtifacts::retrieve(const RetrievalQuery& query) const
     ExampleQuery similar = eq;
     similar.top_k = query.example_columns_k;
     similar.diverse = false;
+    similar.same_db_only = true;
     AG_ASSIGN_OR_RETURN(std::vector<ExampleHit> hits, impl.examples->search(query.question, similar));
     for (const ExampleHit& h : hits) {
       if (!h.same_db) continue;
