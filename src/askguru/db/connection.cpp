@@ -1,6 +1,10 @@
 #include "askguru/db/connection.h"
 
 #include <cctype>
+#include <mutex>
+#include <set>
+
+#include <spdlog/spdlog.h>
 
 #include "askguru/common/text.h"
 #include "askguru/db/odbc_connection.h"
@@ -50,6 +54,17 @@ std::string redact_address(std::string_view url) {
   }
   if (scheme.empty() || scheme == "sqlite" || scheme == "sqlite3") return std::string(trimmed);
   return redact_postgres_url(trimmed);
+}
+
+void warn_password_in_address(const std::string& display, std::string_view advice) {
+  static std::mutex mutex;
+  static std::set<std::string> warned;
+  {
+    std::lock_guard lock(mutex);
+    if (!warned.insert(display).second) return;
+  }
+  spdlog::warn("{}: a password in the database address can be seen by other users of this machine; prefer {}", display,
+               advice);
 }
 
 Result<std::unique_ptr<Connection>> open_connection(std::string_view url, const OpenOptions& options) {

@@ -82,4 +82,8 @@ std::optional<std::string> sqlite_file_of(std::string_view url);
 // given, a postgresql:// URL without its password, an odbc: address without PWD=.
 std::string redact_address(std::string_view url);
 
+// Warns that `display` (a redacted address) carried a password, once per address and
+// process: commands open several connections to one database (profiling workers).
+void warn_password_in_address(const std::string& display, std::string_view advice);
+
 }  // namespace askguru::db

@@ -466,10 +466,7 @@ Result<std::unique_ptr<OdbcConnection>> OdbcConnection::open(std::string_view ta
   AG_ASSIGN_OR_RETURN(OdbcAddress address, parse_odbc_address(target));
   std::unique_ptr<OdbcConnection> connection(new OdbcConnection(std::move(address)));
   if (connection->address_.password_in_address) {
-    spdlog::warn(
-        "{}: a password in the database address can be seen by other users of this machine; "
-        "prefer ASKGURU_ODBC_PASSWORD, pwdenv=NAME or pwdfile=/path",
-        connection->address_.display);
+    warn_password_in_address(connection->address_.display, "ASKGURU_ODBC_PASSWORD, pwdenv=NAME or pwdfile=/path");
   }
   AG_RETURN_IF_ERROR(connection->connect());
   return connection;

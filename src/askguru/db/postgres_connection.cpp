@@ -420,10 +420,7 @@ Result<std::unique_ptr<PostgresConnection>> PostgresConnection::open(const std::
   PQconninfoFree(parsed);
   std::unique_ptr<PostgresConnection> connection(new PostgresConnection(url));
   if (!connection->password_.empty()) {
-    spdlog::warn(
-        "{}: a password in the database address can be seen by other users of this machine; "
-        "prefer PGPASSWORD or a password file (~/.pgpass, PGPASSFILE)",
-        connection->display_);
+    warn_password_in_address(connection->display_, "PGPASSWORD or a password file (~/.pgpass, PGPASSFILE)");
   }
   AG_RETURN_IF_ERROR(connection->connect());
   return connection;
