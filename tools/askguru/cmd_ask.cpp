@@ -7,7 +7,6 @@
 #include <nlohmann/json.hpp>
 
 #include "artifact_flags.h"
-#include "askguru/common/text.h"
 #include "askguru/db/format.h"
 #include "askguru/guard/policy.h"
 #include "askguru/pipeline/pipeline.h"
@@ -45,9 +44,6 @@ void run_ask(const AskOptions& opt) {
   artifact_options.allow = [p = *policy](std::string_view table, std::string_view column) {
     return p.table_allowed("", table) && p.column_allowed(table, column);
   };
-  artifact_options.allow_id = "policy:" + text::join(policy->allowed_tables, ",") + "|" +
-                              text::join(policy->denied_tables, ",") + "|" + text::join(policy->allowed_columns, ",") +
-                              "|" + text::join(policy->denied_columns, ",");
   auto database = pipeline::Database::open(opt.db, artifact_options, opt.examples);
   if (!database.ok()) fail(database.status(), 2);
 

@@ -19,6 +19,7 @@
 #include "askguru/db/connection.h"
 #include "askguru/index/embedder.h"
 #include "askguru/profile/artifacts.h"
+#include "askguru/profile/profiler.h"
 #include "askguru/sql/analysis.h"
 #include "askguru/sql/parser.h"
 
@@ -121,8 +122,7 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
       const bool same_embedder = options.embedder ? embedder == options.embedder->name()
                                                   : embedder.rfind("lexical-", 0) == 0;
       reuse = m.is_object() && m.value("format", 0) == kFormat && m.value("fingerprint", "") == impl.fingerprint &&
-              m.value("deny", json::array()) == json(options.deny) && m.value("allow", "") == options.allow_id &&
-              same_embedder;
+              m.value("deny", json::array()) == json(options.deny) && same_embedder;
       if (!same_embedder && !options.build_missing) {
         return make_error(ErrorCode::kInvalidArgument,
                           impl.dir + ": the column index was built with embedder '" + embedder + "', not '" +
@@ -134,6 +134,15 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   }
   if (reuse) {
     auto catalog = adir.load_catalog();
+    if (catalog.ok() && options.allow) {
+      // Built under another policy (the allow predicate denies other columns): rebuild.
+      profile::ProfileOptions denial;
+      denial.deny = options.deny;
+      denial.allow = options.allow;
+      if (profile::denied_columns(*catalog, denial) != catalog->profile.deny) {
+        catalog = make_error(ErrorCode::kInvalidArgument, "built under another policy");
+      }
+    }
     auto values = catalog.ok() ? ValueIndex::load(impl.dir) : Result<ValueIndex>(catalog.status());
     auto columns = values.ok() ? ColumnIndex::load(impl.dir, options.embedder) : Result<ColumnIndex>(values.status());
     if (columns.ok()) {
@@ -199,7 +208,6 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
                        {"db_id", impl.catalog.db_id},
                        {"fingerprint", impl.fingerprint},
                        {"deny", options.deny},
-                       {"allow", options.allow_id},
                        {"values", impl.values.value_count()},
                        {"value_columns", impl.values.columns().size()},
                        {"columns", impl.columns.documents().size()},

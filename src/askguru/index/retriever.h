@@ -38,10 +38,8 @@ struct ArtifactOptions {
   // Columns never profiled or indexed: "table.column" or "table.*" (case-insensitive).
   std::vector<std::string> deny;
   // Optional: false for a column a guardrail policy denies (never profiled or indexed
-  // either); `allow_id` names that policy, so that a build made under another one is
-  // not reused.
+  // either). A build whose profile denied other columns than these is rebuilt.
   std::function<bool(std::string_view table, std::string_view column)> allow;
-  std::string allow_id;
   size_t profile_jobs = 1;  // threads profiling tables
   ValueIndexOptions values;
   ColumnIndexOptions columns;

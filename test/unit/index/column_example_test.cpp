@@ -400,7 +400,6 @@ TEST(DatabaseArtifacts, DeniedColumnsAreNotIndexed) {
   ArtifactOptions p;
   p.root = o.root;
   p.allow = [](std::string_view table, std::string_view column) { return !(table == "major" && column == "college"); };
-  p.allow_id = "policy: no colleges";
   auto policed = DatabaseArtifacts::open(path, p);
   ASSERT_TRUE(policed.ok()) << policed.error();
   EXPECT_TRUE(policed->stats().built);
@@ -411,10 +410,21 @@ TEST(DatabaseArtifacts, DeniedColumnsAreNotIndexed) {
   auto again = DatabaseArtifacts::open(path, p);
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->stats().built);
-  p.allow_id = "policy: another";
-  auto other = DatabaseArtifacts::open(path, p);
+  p.allow = [](std::string_view table, std::string_view column) { return !(table == "member" && column == "email"); };
+  auto other = DatabaseArtifacts::open(path, p);  // another policy: rebuilt
   ASSERT_TRUE(other.ok());
   EXPECT_TRUE(other->stats().built);
+  EXPECT_TRUE(other->values().contains("Harvard University"));
+  EXPECT_FALSE(other->values().contains("angela@example.com"));
+  p.allow = [](std::string_view, std::string_view) { return true; };  // denies nothing here: as no policy
+  auto none = DatabaseArtifacts::open(path, p);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->stats().built);
+  ArtifactOptions plain;
+  plain.root = o.root;
+  auto reused = DatabaseArtifacts::open(path, plain);
+  ASSERT_TRUE(reused.ok());
+  EXPECT_FALSE(reused->stats().built);  // the same columns denied (none): no flip-flop between commands
 }
 
 TEST(DatabaseArtifacts, EmbeddersAreNeverMixed) {
