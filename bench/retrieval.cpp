@@ -18,7 +18,7 @@
 //                               [--key W] [--join W] [--generator lsh|fts5] [--no-sweep] [--misses N [--show-top]]
 //                               [--reuse] [--no-examples] [--name W] [--label W] [--table-relevance W]
 //                               [--pair F] [--pair-min R] [--join-tables N] [--dump FILE]
-//                               [--example-columns W]
+//                               [--example-columns W] [--same-name N]
 //   --dump writes one JSON line per database (documents, tables, joins) and per question
 //   (gold columns, every candidate's score parts) to tune the column scoring offline.
 #include <unistd.h>
@@ -535,8 +535,8 @@ void evaluate(Suite& suite, const Args& args) {
   std::printf("  value recall@10 (%s): %.1f%% of %zu stored literals; raw %.1f%% of %zu literals\n",
               index::candidate_generator_name(args.generator), pct(hits_stored, stored), stored, pct(hits_all, literals),
               literals);
-  std::printf("  column recall: @5 %.1f%%, @10 %.1f%% of %zu gold columns; all gold columns in top 10: %.1f%% of questions\n",
-              pct(col_hits5, gold_cols), pct(col_hits10, gold_cols), gold_cols, pct(all_cols10, questions));
+  std::printf("  column recall: @5 %.1f%%, @10 %.1f%% (%zu) of %zu gold columns; all gold columns in top 10: %.1f%% of questions\n",
+              pct(col_hits5, gold_cols), pct(col_hits10, gold_cols), col_hits10, gold_cols, pct(all_cols10, questions));
   std::printf("  column recall@10 by kind: keys %.1f%% of %zu, other columns %.1f%% of %zu\n", pct(key_hits10, key_cols),
               key_cols, pct(col_hits10 - key_hits10, gold_cols - key_cols), gold_cols - key_cols);
   std::printf("  latency per question (values + columns): wall p50 %.2f ms, p95 %.2f ms; thread CPU p50 %.2f ms, p95 "
@@ -631,6 +631,7 @@ int main(int argc, char** argv) {
     else if (a == "--pair") args.column.pair_factor = std::stod(next());
     else if (a == "--pair-min") args.column.pair_min_relevance = std::stod(next());
     else if (a == "--join-tables") args.column.join_tables = std::stoul(next());
+    else if (a == "--same-name") args.column.same_name_keep = std::stoul(next());
     else if (a == "--misses") args.misses = std::stoul(next());
     else if (a == "--show-top") args.show_top = true;
     else if (a == "--dump") args.dump = next();

@@ -256,6 +256,7 @@ struct ColumnIndex::Impl {
   std::vector<std::vector<std::string>> name_terms;  // column document -> stems of its name (and expansions)
   std::vector<bool> label;                           // column document -> a label column of its table
   std::vector<std::string> lower_keys;               // column document -> lower "table\x1fcolumn"
+  std::unordered_set<std::string> name_words;        // words of the column and table names (lower)
   std::shared_ptr<const Embedder> embedder;
   std::shared_ptr<const LexicalEmbedder> lexical;  // when the embedder is our own
   std::unique_ptr<faiss::IndexFlatIP> column_vectors;
@@ -288,6 +289,13 @@ struct ColumnIndex::Impl {
     texts.clear();
     for (const TableDocument& t : tables) texts.push_back(t.text);
     table_bm25.build(texts);
+    name_words.clear();
+    for (const ColumnDocument& d : docs) {
+      for (std::string& w : lexical_words(d.column)) name_words.insert(std::move(w));
+    }
+    for (const TableDocument& t : tables) {
+      for (std::string& w : lexical_words(t.table)) name_words.insert(std::move(w));
+    }
     lower_keys.clear();
     for (const ColumnDocument& d : docs) lower_keys.push_back(text::to_lower(d.table) + '\x1f' + text::to_lower(d.column));
     label.assign(docs.size(), false);
@@ -299,8 +307,26 @@ struct ColumnIndex::Impl {
     }
   }
 
-  Result<std::vector<float>> embed_query(std::string_view question, std::string_view evidence) const {
+  // query_text() plus the database's own abbreviations of the question's words: a word
+  // of at least 5 letters of a column or table name that begins a longer question word
+  // ("temper" for "temperature") joins the query (by measurement: 3 or 4 letters bring
+  // in as many wrong words as right ones).
+  std::string search_text(std::string_view question, std::string_view evidence) const {
     std::string q = query_text(question, evidence);
+    std::string extra;
+    std::unordered_set<std::string> added;
+    for (const std::string& w : lexical_words(q)) {
+      if (is_lexical_stop_word(w)) continue;
+      for (size_t n = 5; n + 1 < w.size(); ++n) {
+        std::string p = w.substr(0, n);
+        if (name_words.count(p) && added.insert(p).second) extra += " " + p;
+      }
+    }
+    return q + extra;
+  }
+
+  Result<std::vector<float>> embed_query(std::string_view question, std::string_view evidence) const {
+    std::string q = search_text(question, evidence);
     if (lexical) {
       std::vector<float> v(lexical->dimension());
       lexical->embed_one(q, v.data());
@@ -546,7 +572,7 @@ Result<std::vector<ColumnHit>> ColumnIndex::search_tables(std::string_view quest
                                                           size_t top_k) const {
   const Impl& impl = *impl_;
   AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_query(question, evidence));
-  std::vector<double> scores = impl.table_scores(q, query_text(question, evidence), ColumnQueryOptions{}.bm25_weight);
+  std::vector<double> scores = impl.table_scores(q, impl.search_text(question, evidence), ColumnQueryOptions{}.bm25_weight);
   std::vector<size_t> order(scores.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return scores[a] > scores[b]; });
@@ -561,7 +587,7 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
   std::vector<ColumnHit> out;
   if (impl.docs.empty()) return out;
   AG_ASSIGN_OR_RETURN(std::vector<float> q, impl.embed_query(question, evidence));
-  const std::string text = query_text(question, evidence);
+  const std::string text = impl.search_text(question, evidence);
   std::vector<double> table_score = impl.table_scores(q, text, options.bm25_weight);
 
   // Candidate documents: all of them, or the columns of the best tables.
@@ -581,6 +607,18 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
   std::vector<double> bm25 = impl.column_bm25.scores(text);
   std::unordered_set<std::string> question_terms;
   for (std::string& t : bm25_terms(text)) question_terms.insert(std::move(t));
+  // Abbreviations the database itself uses: a word of a column's name that begins a
+  // longer question word ("feb" of "february", "temp" of "temperature") counts as found.
+  std::unordered_set<std::string> question_prefixes;
+  for (const std::string& w : lexical_words(text)) {
+    if (is_lexical_stop_word(w)) continue;
+    for (size_t n = 3; n + 1 < w.size(); ++n) question_prefixes.insert(w.substr(0, n));
+  }
+  auto name_match = [&](uint32_t id) {
+    size_t found = 0;
+    for (const std::string& term : impl.name_terms[id]) found += question_terms.count(term) || question_prefixes.count(term);
+    return static_cast<double>(found) / static_cast<double>(impl.name_terms[id].size());
+  };
   std::unordered_map<std::string, double> value_score;  // "table\x1fcolumn" -> best value hit
   std::unordered_map<std::string, double> example_score;  // lower "table\x1fcolumn" -> best example
   if (options.value_hits) {
@@ -606,11 +644,7 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
     double t = table_score[impl.doc_table[id]];
     double s = (1 - options.bm25_weight) * cosine + options.bm25_weight * bm25[id] + options.table_weight * t;
     if (d.key) s += options.key_weight * t;
-    if (options.name_weight > 0 && !impl.name_terms[id].empty()) {
-      size_t found = 0;
-      for (const std::string& term : impl.name_terms[id]) found += question_terms.count(term);
-      s += options.name_weight * static_cast<double>(found) / static_cast<double>(impl.name_terms[id].size());
-    }
+    if (options.name_weight > 0 && !impl.name_terms[id].empty()) s += options.name_weight * name_match(id);
     if (!value_score.empty()) {
       auto it = value_score.find(d.table + '\x1f' + d.column);
       if (it != value_score.end()) s += options.value_weight * it->second;
@@ -626,12 +660,7 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
       e.cosine.push_back(static_cast<float>(cosine));
       e.bm25.push_back(static_cast<float>(bm25[id]));
       e.table.push_back(static_cast<float>(t));
-      double nm = 0;
-      if (!impl.name_terms[id].empty()) {
-        size_t found = 0;
-        for (const std::string& term : impl.name_terms[id]) found += question_terms.count(term);
-        nm = static_cast<double>(found) / static_cast<double>(impl.name_terms[id].size());
-      }
+      const double nm = impl.name_terms[id].empty() ? 0.0 : name_match(id);
       e.name.push_back(static_cast<float>(nm));
       double v = 0;
       if (!value_score.empty()) {
@@ -712,6 +741,21 @@ Result<std::vector<ColumnHit>> ColumnIndex::search(std::string_view question, st
         paired[b->second] = std::max(paired[b->second], options.pair_factor * scored[a->second].first);
       }
       for (size_t i = 0; i < scored.size(); ++i) scored[i].first = paired[i];
+    }
+  }
+  // A column name repeated in many tables (dept_code in student, course, professor and
+  // department): past its first same_name_keep columns in the ranking, the others drop
+  // by the best score (behind every other candidate of the first 4k).
+  if (options.same_name_keep > 0 && options.top_k < scored.size() && !scored.empty()) {
+    auto by_score = [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; };
+    const size_t pool = std::min(scored.size(), 4 * options.top_k);
+    std::partial_sort(scored.begin(), scored.begin() + static_cast<std::ptrdiff_t>(pool), scored.end(), by_score);
+    const double top = scored[0].first;
+    std::unordered_map<std::string_view, size_t> seen;  // lower column name -> columns so far
+    for (size_t i = 0; i < pool; ++i) {
+      std::string_view key = impl.lower_keys[scored[i].second];
+      key.remove_prefix(key.find('\x1f') + 1);
+      if (++seen[key] > options.same_name_keep) scored[i].first -= top;
     }
   }
   const size_t k = std::min(options.top_k, scored.size());

@@ -188,6 +188,42 @@ CREATE TABLE advises (facid INTEGER, advisee INTEGER);
   EXPECT_EQ(rank_of(*first, "student", "fname"), 0u);
 }
 
+TEST(ColumnIndexRanking, DatabaseAbbreviationsAndRepeatedNames) {
+  TempDir dir;
+  const std::string path = dir.file("weather.sqlite");
+  askguru::testing::write_database(path, R"sql(
+CREATE TABLE city (city_id INTEGER PRIMARY KEY, city TEXT, dept_code TEXT);
+CREATE TABLE temperature (city_id INTEGER REFERENCES city(city_id), jan REAL, feb REAL, mar REAL, apr REAL,
+  jun REAL, jul REAL, aug REAL, sep REAL, oct REAL, nov REAL, dec REAL);
+CREATE TABLE department (dept_code TEXT PRIMARY KEY, dept_name TEXT);
+CREATE TABLE professor (prof_id INTEGER PRIMARY KEY, dept_code TEXT REFERENCES department(dept_code));
+CREATE TABLE course (crs_code TEXT PRIMARY KEY, dept_code TEXT REFERENCES department(dept_code), crs_credit INTEGER);
+CREATE TABLE student (stu_num INTEGER PRIMARY KEY, dept_code TEXT REFERENCES department(dept_code), stu_gpa REAL);
+)sql");
+  auto catalog = club_catalog(path);
+  auto index = ColumnIndex::build(catalog);
+  ASSERT_TRUE(index.ok());
+  // "feb" is the database's own abbreviation of "February": it outranks the other months.
+  auto months = index->search("Which city has the highest temperature in February?");
+  ASSERT_TRUE(months.ok());
+  EXPECT_LT(rank_of(*months, "temperature", "feb"), rank_of(*months, "temperature", "jan"));
+  EXPECT_LT(rank_of(*months, "temperature", "feb"), 4u);
+  // dept_code is in five tables: at most three of them stay among the first columns.
+  ColumnQueryOptions q;
+  q.top_k = 6;
+  auto codes = index->search("department code of each department, course, professor, student and city", "", q);
+  ASSERT_TRUE(codes.ok());
+  size_t dept_codes = 0;
+  for (const ColumnHit& h : *codes) dept_codes += h.column == "dept_code";
+  EXPECT_LE(dept_codes, 3u);
+  q.same_name_keep = 0;
+  auto unlimited = index->search("department code of each department, course, professor, student and city", "", q);
+  ASSERT_TRUE(unlimited.ok());
+  size_t all_codes = 0;
+  for (const ColumnHit& h : *unlimited) all_codes += h.column == "dept_code";
+  EXPECT_GT(all_codes, 3u);
+}
+
 TEST_F(ColumnIndexTest, LargeSchemasGoTableFirst) {
   auto index = ColumnIndex::build(catalog_);
   ASSERT_TRUE(index.ok());
