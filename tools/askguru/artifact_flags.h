@@ -6,11 +6,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "askguru/guard/policy.h"
 #include "askguru/index/remote_embedder.h"
 #include "askguru/index/retriever.h"
 #include "subcommand.h"
@@ -22,6 +24,8 @@ struct ArtifactFlags {
   std::string tables;
   std::string descriptions;
   std::vector<std::string> deny;
+  std::string policy;  // guardrail policy file; its denied tables and columns are never read
+  std::string role;
   bool force = false;
   bool quiet = false;
   std::string embedder_url;
@@ -35,6 +39,8 @@ struct ArtifactFlags {
     sub.add_option("--tables", tables, "Spider/BIRD tables.json (natural column names)");
     sub.add_option("--descriptions", descriptions, "BIRD description CSVs (default: beside the database)");
     sub.add_option("--deny", deny, "columns never profiled or indexed: table.column or table.* (repeatable)");
+    sub.add_option("--policy", policy, "guardrail policy (YAML): its denied tables and columns are never read");
+    sub.add_option("--role", role, "role within --policy");
     if (with_force) sub.add_flag("--force", force, "rebuild even when the artifacts are up to date");
     sub.add_flag("-q,--quiet", quiet, "no progress lines");
     sub.add_option("--embedder", embedder_url,
@@ -79,7 +85,18 @@ struct ArtifactFlags {
     o.deny = deny;
     o.quiet = quiet;
     o.embedder = embedder();
+    if (!policy.empty() || !role.empty()) o.allow = allow_of(policy);
     return o;
+  }
+
+  // What a policy file lets be read (the built-in policy when `path` is empty); a bad
+  // policy ends the command.
+  std::function<bool(std::string_view, std::string_view)> allow_of(const std::string& path) const {
+    auto resolved = guard::resolve_policy(path, role);
+    if (!resolved.ok()) fail(resolved.status(), 2);
+    return [p = *resolved](std::string_view table, std::string_view column) {
+      return p.table_allowed("", table) && p.column_allowed(table, column);
+    };
   }
 
  private:

@@ -33,17 +33,15 @@ void run_ask(const AskOptions& opt) {
     if (!loaded.ok()) fail(loaded.status(), 2);
     config = std::move(*loaded);
   }
+  if (!opt.artifacts.role.empty()) fail("ask: --role is not supported: the pipeline applies one policy to every question", 2);
+  if (!opt.artifacts.policy.empty()) config.policy_path = opt.artifacts.policy;  // --policy overrides the config's
   const std::string policy_path = config.policy_path;
   auto pipeline = pipeline::Pipeline::create(std::move(config));
   if (!pipeline.ok()) fail(pipeline.status(), 2);
   index::ArtifactOptions artifact_options = opt.artifacts.options();
   artifact_options.quiet = artifact_options.quiet || opt.json;
   // What the guardrail policy denies is never profiled, indexed or retrieved either.
-  auto policy = guard::resolve_policy(policy_path, "");
-  if (!policy.ok()) fail(policy.status(), 2);
-  artifact_options.allow = [p = *policy](std::string_view table, std::string_view column) {
-    return p.table_allowed("", table) && p.column_allowed(table, column);
-  };
+  artifact_options.allow = opt.artifacts.allow_of(policy_path);
   auto database = pipeline::Database::open(opt.db, artifact_options, opt.examples);
   if (!database.ok()) fail(database.status(), 2);
 

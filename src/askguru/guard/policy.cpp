@@ -386,4 +386,35 @@ Result<Policy> resolve_policy(const std::string& path, std::string_view role) {
   return set.select(role);
 }
 
+catalog::Catalog visible_catalog(const catalog::Catalog& catalog, const Policy& policy) {
+  catalog::Catalog out = catalog;
+  std::set<std::pair<std::string, std::string>> hidden;  // lower-case (table, column)
+  auto is_hidden = [&](std::string_view table, std::string_view column) {
+    return hidden.count({text::to_lower(table), text::to_lower(column)}) > 0;
+  };
+  std::erase_if(out.tables, [&](catalog::Table& table) {
+    const bool table_visible = policy.table_allowed(table.schema, table.name);
+    std::erase_if(table.columns, [&](const catalog::Column& column) {
+      if (table_visible && policy.column_allowed(table.name, column.name)) return false;
+      hidden.insert({text::to_lower(table.name), text::to_lower(column.name)});
+      return true;
+    });
+    std::erase_if(table.primary_key, [&](const std::string& column) { return is_hidden(table.name, column); });
+    return !table_visible || table.columns.empty();
+  });
+  auto names_hidden = [&](const std::string& table, const std::vector<std::string>& columns) {
+    for (const std::string& column : columns) {
+      if (is_hidden(table, column)) return true;
+    }
+    return false;
+  };
+  std::erase_if(out.foreign_keys, [&](const catalog::ForeignKey& fk) {
+    return names_hidden(fk.from_table, fk.from_columns) || names_hidden(fk.to_table, fk.to_columns);
+  });
+  std::erase_if(out.join_candidates, [&](const catalog::JoinCandidate& j) {
+    return is_hidden(j.from_table, j.from_column) || is_hidden(j.to_table, j.to_column);
+  });
+  return out;
+}
+
 }  // namespace askguru::guard

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <vector>
 
+#include "askguru/catalog/catalog.h"
 #include "askguru/common/status.h"
 #include "askguru/sql/ast.h"
 
@@ -84,6 +85,11 @@ Result<PolicySet> parse_policy(std::string_view yaml, std::string_view origin);
 Result<PolicySet> load_policy_file(const std::string& path);
 // load_policy_file(path), or the built-in default when `path` is empty; then select(role).
 Result<Policy> resolve_policy(const std::string& path, std::string_view role);
+
+// What a policy lets an LLM see of a database: `catalog` without the tables and columns
+// the policy denies, and without the keys, foreign keys and join candidates that name
+// them. Prompts are rendered from this, never from the full catalog.
+catalog::Catalog visible_catalog(const catalog::Catalog& catalog, const Policy& policy);
 
 // Case-insensitive glob match with `*` (any run) and `?` (one character).
 bool glob_match(std::string_view pattern, std::string_view text);

@@ -134,8 +134,8 @@ Result<DatabaseArtifacts> DatabaseArtifacts::open(const std::string& db_path, co
   }
   if (reuse) {
     auto catalog = adir.load_catalog();
-    if (catalog.ok() && options.allow) {
-      // Built under another policy (the allow predicate denies other columns): rebuild.
+    if (catalog.ok()) {
+      // Built under another policy (it denied other columns, or none): rebuild.
       profile::ProfileOptions denial;
       denial.deny = options.deny;
       denial.allow = options.allow;

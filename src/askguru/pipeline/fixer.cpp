@@ -57,7 +57,7 @@ int Fixer::repair(const StageContext& context, std::vector<Candidate>& candidate
                   const SchemaLink& link, const CandidateRunner& runner) const {
   if (!enabled() || context.hub == nullptr) return 0;
   auto timer = context.trace->stage("fixer");
-  const std::string schema = SchemaLinker::render_scope(context.artifacts->catalog(), link, SchemaScope::kRecall,
+  const std::string schema = SchemaLinker::render_scope(context.prompt_catalog(), link, SchemaScope::kRecall,
                                                         catalog::RenderFormat::kDdl);
   const std::string values = format_values(grounding.values);
   int sent = 0;

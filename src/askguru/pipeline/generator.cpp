@@ -52,7 +52,7 @@ std::vector<Candidate> CandidateGenerator::generate(const StageContext& context,
                                                     const Grounding& grounding, const SchemaLink& link,
                                                     size_t first_id) const {
   auto timer = context.trace->stage("generation");
-  const catalog::Catalog& catalog = context.artifacts->catalog();
+  const catalog::Catalog& catalog = context.prompt_catalog();
   std::map<std::pair<SchemaScope, catalog::RenderFormat>, std::string> schemas;  // rendered once per question
   const std::string values = format_values(grounding.values);
   std::vector<Pending> pending;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "askguru/common/text.h"
+#include "askguru/guard/guardrail.h"
 #include "askguru/index/keywords.h"
 #include "askguru/index/retriever.h"
 #include "askguru/llm/sql_extract.h"
@@ -91,6 +92,31 @@ void Grounder::ask_keywords(const StageContext& context, Grounding& grounding) c
   grounding.llm_values = string_list(object, "values");
 }
 
+namespace {
+
+// Drops what the policy denies before any prompt shows it: values and columns the
+// prompt catalog lacks, and this database's examples whose SQL the guardrail refuses
+// (cached artifacts may predate the policy).
+void withhold_denied(const StageContext& context, Grounding& grounding) {
+  if (context.policy == nullptr) return;
+  const catalog::Catalog& visible = context.prompt_catalog();
+  auto shown = [&](const std::string& table, const std::string& column) {
+    const catalog::Table* t = visible.find_table(table);
+    return t != nullptr && t->find_column(column) != nullptr;
+  };
+  std::erase_if(grounding.values, [&](const index::ValueHit& v) { return !shown(v.table, v.column); });
+  std::erase_if(grounding.columns, [&](const index::ColumnHit& c) { return !shown(c.table, c.column); });
+  guard::Guardrail guardrail(*context.policy, &context.artifacts->catalog());
+  guard::GuardOptions options;
+  options.dialect = context.artifacts->catalog().dialect;
+  options.interactive = false;
+  std::erase_if(grounding.examples, [&](const index::ExampleHit& e) {
+    return e.same_db && !guardrail.check(e.example.sql, options).allowed();
+  });
+}
+
+}  // namespace
+
 Result<Grounding> Grounder::ground(const StageContext& context) const {
   auto timer = context.trace->stage("grounding");
   const Question& q = *context.question;
@@ -125,6 +151,7 @@ Result<Grounding> Grounder::ground(const StageContext& context) const {
                      [](const index::ValueHit& a, const index::ValueHit& b) { return a.score > b.score; });
     if (grounding.values.size() > config_.values_k) grounding.values.resize(config_.values_k);
   }
+  withhold_denied(context, grounding);
   context.trace->note("grounding", fmt::format("{} values, {} columns, {} examples{}", grounding.values.size(),
                                                grounding.columns.size(), grounding.examples.size(),
                                                grounding.keywords.empty() ? "" : ", LLM keywords"));

@@ -16,6 +16,7 @@
 #include "askguru/db/connection.h"
 #include "askguru/eval/compare.h"
 #include "askguru/eval/sql_cleanup.h"
+#include "askguru/guard/guardrail.h"
 #include "askguru/index/value_index.h"
 #include "askguru/sql/analysis.h"
 #include "askguru/sql/ast_edit.h"
@@ -514,7 +515,7 @@ struct OfflineAnswerer::Impl {
 
   // Steps (b)-(d) for one example whose masked question passed (a).
   Attempt attempt(size_t k, const Masked& q, const EditCost& cost, double score, db::Connection* connection,
-                  Dialect target) const {
+                  Dialect target, const guard::Policy* policy) const {
     Attempt a;
     const index::StoredExample& ex = store->at(ids[k]);
     const Masked& e = masked[k];
@@ -709,6 +710,17 @@ struct OfflineAnswerer::Impl {
       return a;
     }
     a.canonical = sql::canonical(*reparsed);
+    if (policy != nullptr) {
+      guard::GuardOptions guard_options;
+      guard_options.dialect = target;
+      guard_options.interactive = false;
+      guard::GuardResult verdict = guard::Guardrail(*policy, catalog).check(a.match.sql, guard_options);
+      if (!verdict.allowed()) {
+        a.reason = "the policy refuses its SQL: " + verdict.feedback();
+        return a;
+      }
+      a.match.sql = verdict.sql;
+    }
     if (connection != nullptr) {
       db::QueryOptions qo;
       qo.timeout = options.timeout;
@@ -794,7 +806,8 @@ const OfflineOptions& OfflineAnswerer::options() const {
   return impl_->options;
 }
 
-OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection* connection) const {
+OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection* connection,
+                                      const guard::Policy* policy) const {
   const Impl& im = *impl_;
   OfflineAnswer out;
   Masked q = mask(question, im.values);
@@ -892,7 +905,7 @@ OfflineAnswer OfflineAnswerer::answer(std::string_view question, db::Connection*
   double best = -1.0;
   for (const Scored& s : scored) {
     if (!matched.empty() && s.score < best - 1e-12) break;
-    Attempt a = im.attempt(s.k, q, s.cost, s.score, connection, target);
+    Attempt a = im.attempt(s.k, q, s.cost, s.score, connection, target, policy);
     if (!a.reason.empty()) {
       if (out.rejected.size() < kMaxRejected) {
         out.rejected.push_back("#" + std::to_string(im.ids[s.k]) + " \"" + im.store->at(im.ids[s.k]).question +

@@ -50,6 +50,10 @@
 #include "askguru/index/example_store.h"
 #include "askguru/pipeline/candidate.h"
 
+namespace askguru::guard {
+struct Policy;
+}
+
 namespace askguru::catalog {
 struct Catalog;
 }
@@ -146,8 +150,10 @@ class OfflineAnswerer {
   OfflineAnswerer& operator=(OfflineAnswerer&&) noexcept;
 
   // Answers `question`, or says why not. With a connection the answer is executed (its
-  // dialect is the output dialect; without one: the catalog's).
-  OfflineAnswer answer(std::string_view question, db::Connection* connection = nullptr) const;
+  // dialect is the output dialect; without one: the catalog's). With a policy the
+  // substituted SQL must pass the guardrail first, and its rewrite is what runs.
+  OfflineAnswer answer(std::string_view question, db::Connection* connection = nullptr,
+                       const guard::Policy* policy = nullptr) const;
 
   size_t example_count() const;  // this database's examples
   const OfflineOptions& options() const;

@@ -44,6 +44,29 @@ Database::Database(std::string url, const index::DatabaseArtifacts* artifacts, c
   }
 }
 
+namespace {
+
+// What of a policy decides visibility: its table and column lists.
+std::string policy_scope(const guard::Policy& policy) {
+  std::string key;
+  for (const auto* list : {&policy.allowed_tables, &policy.denied_tables, &policy.allowed_columns,
+                           &policy.denied_columns}) {
+    for (const std::string& item : *list) key += item + '\x1f';
+    key += '\x1e';
+  }
+  return key;
+}
+
+}  // namespace
+
+const catalog::Catalog& Database::visible_catalog(const guard::Policy& policy) const {
+  const std::string key = policy_scope(policy);
+  std::lock_guard lock(visible_mutex_);
+  auto& slot = visible_[key];
+  if (!slot) slot = std::make_unique<const catalog::Catalog>(guard::visible_catalog(artifacts_->catalog(), policy));
+  return *slot;
+}
+
 // ------------------------------------------------------------------ Answer
 
 nlohmann::json Answer::to_json(bool full) const {
@@ -186,7 +209,7 @@ void Pipeline::run_wave(const StageContext& context, const RoutePlan& plan, cons
 
 Selection Pipeline::select(const StageContext& context, Answer& answer) const {
   SelectionContext selection_context{context.question->text, context.question->evidence,
-                                     SchemaLinker::render_scope(context.artifacts->catalog(), answer.link,
+                                     SchemaLinker::render_scope(context.prompt_catalog(), answer.link,
                                                                 SchemaScope::kRecall, catalog::RenderFormat::kDdl)};
   auto timer = context.trace->stage("selection");
   if (selector_ == nullptr || context.budget == nullptr) {
@@ -267,7 +290,7 @@ Answer Pipeline::ask(const Question& question, const Database& database) const {
   std::string offline_reason = "no example store is attached to this database";
   if (config_.offline_enabled && database.offline() != nullptr) {
     auto timer = trace.stage("offline");
-    OfflineAnswer offline = database.offline()->answer(question.text, connection->get());
+    OfflineAnswer offline = database.offline()->answer(question.text, connection->get(), &policy_);
     if (offline.matched()) {
       answer.offline = true;
       answer.offline_explanation = offline.match->explanation();
@@ -298,6 +321,8 @@ Answer Pipeline::ask(const Question& question, const Database& database) const {
   StageContext context;
   context.question = &question;
   context.artifacts = &database.artifacts();
+  context.policy = &policy_;
+  context.visible = &database.visible_catalog(policy_);
   context.hub = hub_.get();
   context.prompts = &prompts_;
   context.trace = &trace;

@@ -22,7 +22,9 @@
 // each call opens its own connection to the database.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +62,9 @@ class Database {
   const std::string& url() const { return url_; }
   const index::DatabaseArtifacts& artifacts() const { return *artifacts_; }
   const OfflineAnswerer* offline() const { return offline_.get(); }
+  // What `policy` lets an LLM see of this database (guard::visible_catalog), made once
+  // per policy and kept.
+  const catalog::Catalog& visible_catalog(const guard::Policy& policy) const;
 
  private:
   std::string url_;
@@ -67,6 +72,8 @@ class Database {
   std::unique_ptr<index::ExampleStore> owned_store_;
   const index::DatabaseArtifacts* artifacts_ = nullptr;
   std::unique_ptr<OfflineAnswerer> offline_;
+  mutable std::mutex visible_mutex_;
+  mutable std::map<std::string, std::unique_ptr<const catalog::Catalog>> visible_;  // by policy_scope()
 };
 
 struct Answer {

@@ -5,7 +5,13 @@
 #include <algorithm>
 #include <limits>
 
+#include "askguru/index/retriever.h"
+
 namespace askguru::pipeline {
+
+const catalog::Catalog& StageContext::prompt_catalog() const {
+  return visible != nullptr ? *visible : artifacts->catalog();
+}
 
 Status Budget::admit() {
   std::lock_guard lock(mu_);

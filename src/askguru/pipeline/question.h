@@ -15,6 +15,12 @@
 #include "askguru/llm/request_group.h"
 #include "askguru/pipeline/trace.h"
 
+namespace askguru::catalog {
+struct Catalog;
+}
+namespace askguru::guard {
+struct Policy;
+}
 namespace askguru::index {
 class DatabaseArtifacts;
 }
@@ -55,12 +61,18 @@ class Budget {
 struct StageContext {
   const Question* question = nullptr;
   const index::DatabaseArtifacts* artifacts = nullptr;
+  // The policy, and what prompts may show: the catalog without what the policy denies
+  // (Database::visible_catalog). Null: no policy, the artifacts' catalog.
+  const guard::Policy* policy = nullptr;
+  const catalog::Catalog* visible = nullptr;
   llm::LlmHub* hub = nullptr;  // null: no LLM configured
   const llm::PromptLibrary* prompts = nullptr;
   Trace* trace = nullptr;
   std::shared_ptr<llm::RequestGroup> group;
   Dialect dialect = Dialect::kSqlite;
   Budget* budget = nullptr;  // null: unlimited
+
+  const catalog::Catalog& prompt_catalog() const;
 };
 
 // Sends one request for a stage: admitted by the budget, under the question's

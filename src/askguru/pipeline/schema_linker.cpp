@@ -71,7 +71,7 @@ std::string SchemaLinker::render_scope(const catalog::Catalog& catalog, const Sc
 Result<std::vector<catalog::ColumnRef>> SchemaLinker::select_columns(
     const StageContext& context, const Grounding& grounding, const std::vector<catalog::ColumnRef>& schema_columns,
     int pass) const {
-  const catalog::Catalog& catalog = context.artifacts->catalog();
+  const catalog::Catalog& catalog = context.prompt_catalog();
   catalog::RenderOptions render;
   render.format = catalog::RenderFormat::kMSchema;
   render.columns = schema_columns;
@@ -111,7 +111,7 @@ Result<std::vector<catalog::ColumnRef>> SchemaLinker::select_columns(
 
 SchemaLink SchemaLinker::link(const StageContext& context, const Grounding& grounding) const {
   auto timer = context.trace->stage("linking");
-  const catalog::Catalog& catalog = context.artifacts->catalog();
+  const catalog::Catalog& catalog = context.prompt_catalog();
   std::vector<catalog::ColumnRef> value_columns;
   for (const auto& v : grounding.values) add_all(value_columns, {{v.table, v.column}});
   std::vector<catalog::ColumnRef> retrieved;

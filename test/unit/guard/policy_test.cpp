@@ -197,5 +197,39 @@ TEST(PolicyTest, LoadsAFileFromDisk) {
   EXPECT_EQ(r1->name, "r1");
 }
 
+TEST(PolicyTest, VisibleCatalogHidesDeniedTablesColumnsAndTheKeysThatNameThem) {
+  catalog::Catalog full;
+  catalog::Table person;
+  person.name = "person";
+  person.columns = {{.name = "ssn", .primary_key = true}, {.name = "name"}, {.name = "salary"}};
+  person.primary_key = {"ssn"};
+  catalog::Table loan;
+  loan.name = "loan";
+  loan.columns = {{.name = "id"}, {.name = "borrower_ssn"}, {.name = "amount"}};
+  catalog::Table secrets;
+  secrets.name = "secrets";
+  secrets.columns = {{.name = "token"}};
+  full.tables = {person, loan, secrets};
+  full.foreign_keys = {{"loan", {"borrower_ssn"}, "person", {"ssn"}}};
+  full.join_candidates = {{.from_table = "loan", .from_column = "amount", .to_table = "person", .to_column = "salary"}};
+
+  Policy policy;
+  policy.denied_tables = {"secrets"};
+  policy.denied_columns = {"person.ssn", "*.salary"};
+  catalog::Catalog visible = visible_catalog(full, policy);
+  ASSERT_EQ(visible.tables.size(), 2u);
+  ASSERT_NE(visible.find_table("person"), nullptr);
+  EXPECT_EQ(visible.find_table("secrets"), nullptr);
+  const catalog::Table& p = *visible.find_table("person");
+  ASSERT_EQ(p.columns.size(), 1u);
+  EXPECT_EQ(p.columns[0].name, "name");
+  EXPECT_TRUE(p.primary_key.empty());
+  EXPECT_TRUE(visible.foreign_keys.empty());     // it names person.ssn
+  EXPECT_TRUE(visible.join_candidates.empty());  // it names person.salary
+  EXPECT_EQ(visible.find_table("loan")->columns.size(), 3u);
+  // The default policy hides nothing here.
+  EXPECT_EQ(visible_catalog(full, Policy{}).tables.size(), 3u);
+}
+
 }  // namespace
 }  // namespace askguru::guard

@@ -3,6 +3,7 @@
 // 127.0.0.1, which insists on an API key that only the environment carries.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "askguru/llm/scripted_server.h"
@@ -65,6 +66,37 @@ TEST(EmbedderFlags, IndexRetrieveAndRebuildPerEmbedder) {
   EXPECT_EQ(rc6, 0) << out6;
   EXPECT_NE(out6.find("--embedder"), std::string::npos) << out6;
   EXPECT_NE(out6.find("--embedding-key-env"), std::string::npos) << out6;
+}
+
+TEST(PolicyFlag, IndexValuesAndRetrieveNeverReadWhatThePolicyDenies) {
+  TempDir dir;
+  const std::string db = dir.file("club.sqlite");
+  askguru::testing::write_club_database(db);
+  const std::string policy = dir.file("policy.yaml");
+  std::ofstream(policy) << "name: no_email\ncolumns:\n  deny: [member.email]\n";
+  const std::string askguru = std::string(ASKGURU_BINARY) + " --log-level off ";
+  const std::string common = " -q --db " + db + " --artifacts " + dir.file("artifacts") + " --policy " + policy + " ";
+
+  auto [rc, out] = run_command(askguru + "values --json" + common + "'angela@example.com' 2>&1");
+  ASSERT_EQ(rc, 0) << out;
+  EXPECT_EQ(out.find("example.com"), std::string::npos) << out;
+  auto [rc2, out2] = run_command(askguru + "retrieve --json" + common + "'What is the email of Angela Sanders?' 2>&1");
+  ASSERT_EQ(rc2, 0) << out2;
+  auto r = nlohmann::json::parse(out2, nullptr, false);
+  ASSERT_FALSE(r.is_discarded()) << out2;
+  ASSERT_FALSE(r["columns"].empty());
+  for (const auto& c : r["columns"]) EXPECT_NE(c["column"].get<std::string>(), "email") << out2;
+
+  // Without the policy the same database is rebuilt and the column is found.
+  auto [rc3, out3] = run_command(askguru + "values --json -q --db " + db + " --artifacts " + dir.file("artifacts") +
+                                 " 'angela@example.com' 2>&1");
+  ASSERT_EQ(rc3, 0) << out3;
+  EXPECT_NE(out3.find("angela@example.com"), std::string::npos) << out3;
+
+  // A policy that does not load ends the command with its error.
+  auto [rc4, out4] = run_command(askguru + "index -q --db " + db + " --policy " + dir.file("missing.yaml") + " 2>&1");
+  EXPECT_NE(rc4, 0) << out4;
+  EXPECT_NE(out4.find("missing.yaml"), std::string::npos) << out4;
 }
 
 }  // namespace

@@ -430,6 +430,41 @@ TEST_F(Pipeline, DeniedColumnsNeverReachTheAnswer) {
   EXPECT_FALSE(refused.candidates[0].checks.allowed);
 }
 
+TEST_F(Pipeline, DeniedColumnsNeverReachAPrompt) {
+  // The artifacts are built without the policy (as if cached before it), so the value
+  // index holds the e-mail addresses and the example store a query that reads them.
+  std::string examples = dir_.file("train.json");
+  std::ofstream(examples) << R"([
+ {"db_id": "club", "question": "Give the contact of Angela Sanders.", "query": "SELECT email FROM member WHERE first_name = 'Angela' AND last_name = 'Sanders'"},
+ {"db_id": "club", "question": "How many members are there?", "query": "SELECT COUNT(*) FROM member"}
+])";
+  database(examples);
+  start_server(rule("a", sql_reply("SELECT first_name, last_name FROM member WHERE first_name = 'Grant'")) +
+               rule("fast", R"({"keywords": ["contact", "Grant"], "values": ["Grant Gilmour"]})"));
+  const std::string policy = dir_.file("policy.yaml");
+  std::ofstream(policy) << "name: no_email\ncolumns:\n  deny: [member.email]\n";
+  auto p = make_pipeline(config_yaml("grounding: {keywords_endpoint: fast}\n"
+                                     "generators:\n  - {name: icl, endpoint: gen-a, style: icl}\npolicy: " + policy + "\n"));
+  ASSERT_TRUE(p);
+  Answer answer = ask(*p, "Give the contact of Grant Gilmour.");
+  ASSERT_TRUE(answer.status.ok()) << answer.status.to_string();
+  // The stored example matched, but the policy refuses its SQL: no offline answer.
+  EXPECT_FALSE(answer.offline);
+  bool refused_offline = false;
+  for (const auto& [stage, message] : answer.trace->notes()) {
+    refused_offline = refused_offline || (stage == "offline" && message.find("policy refuses") != std::string::npos);
+  }
+  EXPECT_TRUE(refused_offline);
+  // Neither the column, nor its values, nor the example that reads it reached an LLM.
+  ASSERT_GE(server_->request_count(), 2u);
+  for (const auto& r : server_->requests()) {
+    if (r.body.find("Give the contact of Grant") == std::string::npos) continue;
+    EXPECT_EQ(r.body.find("email"), std::string::npos) << r.body;
+    EXPECT_EQ(r.body.find("example.com"), std::string::npos) << r.body;
+  }
+  EXPECT_GE(requests_for("a", "How many members are there?"), 1u);  // the allowed example is shown
+}
+
 TEST_F(Pipeline, ConfigErrorsNameTheKeyAndLine) {
   start_server(rule("a", "SELECT 1"));
   auto bad = PipelineConfig::from_yaml(config_yaml("generators:\n  - {name: g, endpoint: nowhere}\n"), "p.yaml");
