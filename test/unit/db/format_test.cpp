@@ -11,6 +11,8 @@
 namespace askguru::db {
 namespace {
 
+using askguru::testing::CliRun;
+using askguru::testing::run_askguru;
 using askguru::testing::TempDir;
 using askguru::testing::write_database;
 
@@ -54,25 +56,6 @@ TEST(Format, Json) {
   EXPECT_EQ(format_json(sample_result()),
             "{\"columns\":[\"id\",\"name\",\"score\"],\"elapsed_ms\":1.25,\"row_count\":3,"
             "\"rows\":[[1,\"Ada\",2.5],[12,null,10.0],[3,\"Zoë\\nNew\",null]],\"truncated\":false}");
-}
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-// Runs the askguru binary with a shell command line; captures stdout and stderr together.
-CliRun run_askguru(const std::string& args) {
-  CliRun run;
-  std::string command = std::string(ASKGURU_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
 }
 
 TEST(Cli, SqlPrintsRowsAndRefusesWrites) {

@@ -82,4 +82,16 @@ inline std::pair<int, std::string> run_command(const std::string& command) {
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
+struct CliRun {
+  int status = -1;
+  std::string out;
+};
+
+// Runs the askguru binary with `args` (a shell command line); stderr joins stdout unless
+// `stderr_too` is false (then it is dropped).
+inline CliRun run_askguru(const std::string& args, bool stderr_too = true) {
+  auto [status, out] = run_command(std::string(ASKGURU_BINARY) + " " + args + (stderr_too ? " 2>&1" : " 2>/dev/null"));
+  return CliRun{status, std::move(out)};
+}
+
 }  // namespace askguru::testing

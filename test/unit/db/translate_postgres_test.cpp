@@ -20,6 +20,8 @@ namespace askguru::db {
 namespace {
 
 using askguru::testing::PgDatabase;
+using askguru::testing::CliRun;
+using askguru::testing::run_askguru;
 using askguru::testing::TempDir;
 using askguru::testing::write_database;
 
@@ -76,24 +78,6 @@ TEST(TranslatePostgres, TranslatedQueriesReturnTheSqliteRows) {
     bool ordered = std::string(sql).find("ORDER BY") != std::string::npos;
     EXPECT_TRUE(eval::spider_result_eq(expected->rows, actual->rows, ordered)) << sql << "\n→ " << translated->sql;
   }
-}
-
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-CliRun run_askguru(const std::string& args) {
-  CliRun run;
-  std::string command = std::string(ASKGURU_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
 }
 
 std::string without_space(std::string s) {

@@ -16,24 +16,8 @@
 namespace askguru::guard {
 namespace {
 
-struct CliRun {
-  int status = -1;
-  std::string out;
-};
-
-// Runs askguru; stderr joins stdout unless `stderr_too` is false (then it is dropped).
-CliRun run_askguru(const std::string& args, bool stderr_too = true) {
-  CliRun run;
-  std::string command = std::string(ASKGURU_BINARY) + " " + args + (stderr_too ? " 2>&1" : " 2>/dev/null");
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return run;
-  std::array<char, 4096> buffer;
-  size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) run.out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  run.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
+using askguru::testing::CliRun;
+using askguru::testing::run_askguru;
 
 std::string policy_file(const char* name) {
   return std::string(ASKGURU_SOURCE_DIR) + "/policies/" + name;
