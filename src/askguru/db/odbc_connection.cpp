@@ -17,6 +17,7 @@
 #include "askguru/common/text.h"
 #include "askguru/db/odbc_introspect.h"
 #include "askguru/db/postgres_connection.h"
+#include "askguru/db/read_only.h"
 #include "askguru/sql/lexer.h"
 #include "askguru/sql/parser.h"
 
@@ -25,7 +26,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kReadOnlyNote = " — connections are read-only";
 constexpr std::chrono::milliseconds kWatchSlice{20};
 constexpr SQLULEN kLoginTimeoutSeconds = 10;
 
@@ -155,20 +155,6 @@ bool contains_ci(std::string_view haystack, std::string_view needle) {
 
 // ---------------------------------------------------------------- layer 1
 
-Status refuse(std::string what) {
-  return make_error(ErrorCode::kRefused, std::move(what) + kReadOnlyNote);
-}
-
-std::string first_word(std::string_view sql, Dialect dialect) {
-  std::vector<sql::Token> tokens;
-  sql::LexError error;
-  sql::tokenize(sql, dialect, tokens, error);
-  if (tokens.empty()) return {};
-  if (tokens[0].type == sql::Tok::kLParen) return "(";
-  if (tokens[0].type != sql::Tok::kWord) return {};
-  return text::to_upper(tokens[0].text(sql));
-}
-
 // Calls of functions with side effects outside the parser's statement kinds.
 Status check_calls(std::string_view sql, Dialect dialect) {
   std::vector<sql::Token> tokens;
@@ -183,7 +169,7 @@ Status check_calls(std::string_view sql, Dialect dialect) {
     bool call = i + 1 < tokens.size() && tokens[i + 1].type == sql::Tok::kLParen;
     bool package = i + 1 < tokens.size() && tokens[i + 1].type == sql::Tok::kDot;
     if (dialect == Dialect::kSqlite && call && (name == "load_extension" || name == "writefile" || name == "edit")) {
-      return refuse("function " + name + "()");
+      return refuse_write("function " + name + "()");
     }
     if (dialect == Dialect::kOracle && package && (name.rfind("dbms_", 0) == 0 || name.rfind("utl_", 0) == 0)) {
       // DBMS_LOB's readers are common in reporting queries; the rest of DBMS_* / UTL_*
@@ -192,7 +178,7 @@ Status check_calls(std::string_view sql, Dialect dialect) {
           i + 2 < tokens.size() && tokens[i + 2].type == sql::Tok::kWord ? text::to_lower(tokens[i + 2].text(sql)) : "";
       bool lob_reader = name == "dbms_lob" && (member == "substr" || member == "getlength" || member == "instr" ||
                                                member == "compare");
-      if (!lob_reader) return refuse("package " + text::to_upper(name) + " (server-side effects)");
+      if (!lob_reader) return refuse_write("package " + text::to_upper(name) + " (server-side effects)");
     }
   }
   return Status();
@@ -402,27 +388,12 @@ Status check_odbc_query(std::string_view sql, Dialect dialect) {
   if (dialect == Dialect::kPostgres) return check_postgres_query(sql);
   auto ast = sql::parse(sql, dialect);
   if (ast.ok()) {
-    const auto& statements = ast->statements();
-    if (statements.size() > 1) {
-      std::string_view rest = ast->source().substr(statements[0].end);
-      size_t semicolon = rest.find(';');
-      if (semicolon != std::string_view::npos) rest.remove_prefix(semicolon + 1);
-      return make_error(ErrorCode::kRefused, "several statements in one call: only one runs per call; remove '" +
-                                                 text::ellipsize(text::trim(rest), 80) + "'");
-    }
-    const sql::Statement& st = statements.front();
-    if (st.kind == sql::StatementKind::kSelectInto) return refuse("SELECT ... INTO (it creates a table)");
-    if (!sql::is_read_only_kind(st.kind)) {
-      std::string kind = text::to_upper(sql::statement_kind_name(st.kind));
-      if (st.query && st.kind != sql::StatementKind::kExplain) return refuse("a " + kind + " in a WITH query");
-      std::string word = first_word(st.text, dialect);
-      return refuse((word.empty() ? kind : word) + " statements are not allowed");
-    }
+    AG_RETURN_IF_ERROR(check_one_read_only_statement(*ast, dialect));
   } else {
     std::string word = first_word(sql, dialect);
     static const char* const kQueryStarts[] = {"SELECT", "WITH", "VALUES", "("};
     if (std::none_of(std::begin(kQueryStarts), std::end(kQueryStarts), [&](const char* w) { return word == w; })) {
-      return refuse("only queries run (SELECT, VALUES, WITH ... SELECT); not understood: " +
+      return refuse_write("only queries run (SELECT, VALUES, WITH ... SELECT); not understood: " +
                     std::string(sql::error_headline(ast.error())));
     }
   }
@@ -931,7 +902,7 @@ Result<ResultSet> OdbcConnection::run(const std::function<short(void*)>& start, 
   if (!failure.empty()) {
     if (state == "25006" || contains_ci(message, "read-only") || contains_ci(message, "readonly") ||
         contains_ci(message, "read only")) {
-      return refuse(message);
+      return refuse_write(message);
     }
     if (state == "42501") return make_error(ErrorCode::kRefused, message);
     if (contains_ci(message, "interrupted") || contains_ci(message, "canceling statement")) {

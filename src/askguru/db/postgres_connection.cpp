@@ -14,6 +14,7 @@
 #include "askguru/common/hash.h"
 #include "askguru/common/text.h"
 #include "askguru/db/postgres_introspect.h"
+#include "askguru/db/read_only.h"
 #include "askguru/sql/lexer.h"
 #include "askguru/sql/parser.h"
 
@@ -22,7 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kReadOnlyNote = " — connections are read-only";
 // How long the server may take to honour a cancel (or to answer COMMIT/ROLLBACK) before
 // the connection is dropped.
 constexpr std::chrono::milliseconds kCancelGrace{3000};
@@ -196,21 +196,6 @@ bool is_refused_function(std::string_view name) {
   return false;
 }
 
-// The first token of a statement, upper-cased ("DELETE", "(").
-std::string first_word(std::string_view sql) {
-  std::vector<sql::Token> tokens;
-  sql::LexError error;
-  sql::tokenize(sql, Dialect::kPostgres, tokens, error);
-  if (tokens.empty()) return {};
-  if (tokens[0].type == sql::Tok::kLParen) return "(";
-  if (tokens[0].type != sql::Tok::kWord) return {};
-  return text::to_upper(tokens[0].text(sql));
-}
-
-Status refuse(std::string what) {
-  return make_error(ErrorCode::kRefused, std::move(what) + kReadOnlyNote);
-}
-
 Status check_functions(std::string_view sql) {
   std::vector<sql::Token> tokens;
   sql::LexError error;
@@ -227,7 +212,7 @@ Status check_functions(std::string_view sql) {
     } else {
       continue;
     }
-    if (is_refused_function(name)) return refuse("function " + name + "()");
+    if (is_refused_function(name)) return refuse_write("function " + name + "()");
   }
   return Status();
 }
@@ -338,29 +323,14 @@ std::string redact_postgres_url(std::string_view url) {
 Status check_postgres_query(std::string_view sql) {
   auto ast = sql::parse(sql, Dialect::kPostgres);
   if (ast.ok()) {
-    const auto& statements = ast->statements();
-    if (statements.size() > 1) {
-      std::string_view rest = ast->source().substr(statements[0].end);
-      size_t semicolon = rest.find(';');
-      if (semicolon != std::string_view::npos) rest.remove_prefix(semicolon + 1);
-      return make_error(ErrorCode::kRefused, "several statements in one call: only one runs per call; remove '" +
-                                                 text::ellipsize(text::trim(rest), 80) + "'");
-    }
-    const sql::Statement& st = statements.front();
-    if (st.kind == sql::StatementKind::kSelectInto) return refuse("SELECT ... INTO (it creates a table)");
-    if (!sql::is_read_only_kind(st.kind)) {
-      std::string kind = text::to_upper(sql::statement_kind_name(st.kind));
-      if (st.query && st.kind != sql::StatementKind::kExplain) return refuse("a " + kind + " in a WITH query");
-      std::string word = first_word(st.text);
-      return refuse((word.empty() ? kind : word) + " statements are not allowed");
-    }
+    AG_RETURN_IF_ERROR(check_one_read_only_statement(*ast, Dialect::kPostgres));
   } else {
     // Syntax askguru's parser does not know: a query may still be valid PostgreSQL.
     // Let the server judge it (layers 2 and 3 still hold) when it starts like a query.
-    std::string word = first_word(sql);
+    std::string word = first_word(sql, Dialect::kPostgres);
     static const char* const kQueryStarts[] = {"SELECT", "WITH", "VALUES", "TABLE", "(", "SHOW"};
     if (std::none_of(std::begin(kQueryStarts), std::end(kQueryStarts), [&](const char* w) { return word == w; })) {
-      return refuse("only queries run (SELECT, VALUES, WITH ... SELECT, SHOW); not understood: " +
+      return refuse_write("only queries run (SELECT, VALUES, WITH ... SELECT, SHOW); not understood: " +
                     std::string(sql::error_headline(ast.error())));
     }
   }
@@ -699,7 +669,7 @@ Result<ResultSet> PostgresConnection::run(std::string_view sql, const QueryOptio
                                                 " MiB after " + std::to_string(result.rows.size()) +
                                                 " rows; add a LIMIT, a filter or an aggregate");
   }
-  if (x.copy) return refuse("COPY");
+  if (x.copy) return refuse_write("COPY");
   if (x.lost && !x.stopped) {
     return make_error(
         ErrorCode::kUnavailable,
@@ -716,7 +686,7 @@ Result<ResultSet> PostgresConnection::run(std::string_view sql, const QueryOptio
         }
         return make_error(ErrorCode::kCancelled, "query cancelled by the server: " + message);
       }
-      if (x.sqlstate == "25006") return refuse(message);
+      if (x.sqlstate == "25006") return refuse_write(message);
       if (x.sqlstate == "42501") return make_error(ErrorCode::kRefused, message);
       if (x.sqlstate.rfind("57P", 0) == 0 || x.sqlstate.rfind("08", 0) == 0) {
         return make_error(ErrorCode::kUnavailable, message);
